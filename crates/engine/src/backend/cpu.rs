@@ -1,0 +1,1 @@
+//! CPU backend: the reference implementation (filled in by the engine work).
