@@ -1,1 +1,0 @@
-//! CPU backend: the reference implementation (filled in by the engine work).
