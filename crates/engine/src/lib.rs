@@ -4,11 +4,18 @@
 //! [`backend::Backend`]: the CPU (the reference) or the GPU through WGSL compute shaders. It has no
 //! web-sys or leptos dependency, so it builds natively (tests, the command-line runner,
 //! conformance) and for the browser alike.
+//!
+//! The page uses three things: a [`spec::ModelSpec`] (the one description of a run, shared by the
+//! page, the share link and files), a [`train::Trainer`] built from it on any backend, and the
+//! [`activation::ACTIVATIONS`] table.
 
 pub mod activation;
 pub mod backend;
 pub mod error;
+pub mod init;
 pub mod loss;
 pub mod optim;
+pub mod real;
+pub mod rng;
 
 pub use error::{EngineError, Result};

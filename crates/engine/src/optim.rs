@@ -25,3 +25,40 @@ pub struct OptimStep {
     pub l1: f32,
     pub t: u32,
 }
+
+impl OptimKind {
+    /// Every optimizer, in the order the page lists them.
+    pub const ALL: [OptimKind; 3] = [OptimKind::Sgd, OptimKind::Momentum, OptimKind::Adam];
+
+    /// The stable id (serialisation and conformance `kind`).
+    pub fn id(&self) -> &'static str {
+        match self {
+            OptimKind::Sgd => "sgd",
+            OptimKind::Momentum => "momentum",
+            OptimKind::Adam => "adam",
+        }
+    }
+
+    /// The optimizer with id `id`.
+    pub fn from_id(id: &str) -> Option<OptimKind> {
+        OptimKind::ALL.into_iter().find(|k| k.id() == id)
+    }
+
+    /// Whether it keeps the first state buffer (`m`: velocity or first moment).
+    pub fn uses_m(&self) -> bool {
+        !matches!(self, OptimKind::Sgd)
+    }
+
+    /// Whether it keeps the second state buffer (`v`: Adam's second moment).
+    pub fn uses_v(&self) -> bool {
+        matches!(self, OptimKind::Adam)
+    }
+}
+
+impl OptimStep {
+    /// A step of `kind` at learning rate `lr` with `torch.optim`'s defaults for the rest
+    /// (momentum 0.9, betas 0.9 and 0.999, eps 1e-8, no regularisation), at step `t = 1`.
+    pub fn new(kind: OptimKind, lr: f32) -> Self {
+        OptimStep { kind, lr, momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.0, l1: 0.0, t: 1 }
+    }
+}

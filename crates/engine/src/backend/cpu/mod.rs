@@ -1,0 +1,279 @@
+//! CPU backend: the reference implementation of [`Backend`], and the browser's fallback when
+//! WebGPU is missing.
+//!
+//! Ops run at once when recorded, so [`Backend::submit`] has nothing to do and [`Backend::read`]
+//! returns a ready future. Every op checks its views (in range, right lengths, written views not
+//! sharing a buffer with the op's other views) and returns an [`EngineError`] instead of
+//! panicking. The kernels are generic over [`crate::real::Real`] and public, so tests can run the
+//! same loops in `f64`.
+
+pub mod act;
+pub mod gemm;
+pub mod loss;
+pub mod optim;
+
+use std::cell::{Ref, RefCell, RefMut};
+use std::fmt;
+use std::future::{Future, ready};
+use std::rc::Rc;
+
+use crate::activation::Activation;
+use crate::backend::{ActOp, Backend, Gemm, LossOp, View};
+use crate::error::{EngineError, Result};
+use crate::loss::LossKind;
+use crate::optim::OptimStep;
+
+/// A CPU buffer: a shared, growable-never vector of floats. Cloning clones the handle.
+#[derive(Clone)]
+pub struct CpuBuffer(Rc<RefCell<Vec<f32>>>);
+
+impl fmt::Debug for CpuBuffer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.try_borrow() {
+            Ok(v) => write!(f, "CpuBuffer({} floats)", v.len()),
+            Err(_) => write!(f, "CpuBuffer(in use)"),
+        }
+    }
+}
+
+/// The CPU backend. It holds no state: buffers own their memory.
+#[derive(Clone, Debug, Default)]
+pub struct CpuBackend;
+
+impl CpuBackend {
+    pub fn new() -> Self {
+        CpuBackend
+    }
+}
+
+type V = View<CpuBuffer>;
+
+/// Borrows a view for reading, after checking its range and length.
+fn rd<'a>(op: &'static str, what: &str, v: &'a V, len: usize) -> Result<Ref<'a, [f32]>> {
+    let b = v.buf.0.try_borrow().map_err(|_| alias(op, what))?;
+    let range = range(op, what, v, len, b.len())?;
+    Ok(Ref::map(b, |b| &b[range]))
+}
+
+/// Borrows a view for writing; fails if any other view of the op is borrowed from the same buffer.
+fn wr<'a>(op: &'static str, what: &str, v: &'a V, len: usize) -> Result<RefMut<'a, [f32]>> {
+    let b = v.buf.0.try_borrow_mut().map_err(|_| alias(op, what))?;
+    let range = range(op, what, v, len, b.len())?;
+    Ok(RefMut::map(b, |b| &mut b[range]))
+}
+
+fn range(op: &'static str, what: &str, v: &V, len: usize, buf_len: usize) -> Result<std::ops::Range<usize>> {
+    if v.len != len {
+        return Err(EngineError::Shape { op, detail: format!("`{what}` has {} floats, expected {len}", v.len) });
+    }
+    match v.offset.checked_add(len) {
+        Some(end) if end <= buf_len => Ok(v.offset..end),
+        _ => Err(EngineError::Shape {
+            op,
+            detail: format!("`{what}` [{}..+{len}] lies outside its buffer of {buf_len} floats", v.offset),
+        }),
+    }
+}
+
+fn alias(op: &'static str, what: &str) -> EngineError {
+    EngineError::Shape { op, detail: format!("`{what}` is written but shares a buffer with another view of the op") }
+}
+
+fn check_act(op: &'static str, a: &ActOp) -> Result<usize> {
+    a.act.validate()?;
+    let fan = a.act.fan();
+    if fan == 0 || a.cols % fan != 0 {
+        return Err(EngineError::Shape {
+            op,
+            detail: format!("maxout: {} columns are not a multiple of {fan} pieces", a.cols),
+        });
+    }
+    if matches!(a.act, Activation::Softmax) && a.cols == 0 && a.rows > 0 {
+        return Err(EngineError::Shape { op, detail: "softmax over zero columns".into() });
+    }
+    Ok(a.cols / fan)
+}
+
+fn check_targets(op: &'static str, l: &LossOp, target: &[f32]) -> Result<()> {
+    if l.kind == LossKind::SoftmaxCrossEntropy {
+        for (r, &t) in target.iter().enumerate() {
+            if !(t >= 0.0 && (t as usize) < l.cols && t.fract() == 0.0) {
+                return Err(EngineError::Shape {
+                    op,
+                    detail: format!("target of row {r} is {t}, not a class index below {}", l.cols),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn target_len(l: &LossOp) -> usize {
+    match l.kind {
+        LossKind::SoftmaxCrossEntropy => l.rows,
+        _ => l.rows * l.cols,
+    }
+}
+
+impl Backend for CpuBackend {
+    type Buffer = CpuBuffer;
+
+    fn describe(&self) -> String {
+        "CPU".to_string()
+    }
+
+    fn alloc(&mut self, len: usize) -> Result<CpuBuffer> {
+        let mut v = Vec::new();
+        v.try_reserve_exact(len)
+            .map_err(|_| EngineError::Unsupported(format!("a buffer of {len} floats (out of memory)")))?;
+        v.resize(len, 0.0);
+        Ok(CpuBuffer(Rc::new(RefCell::new(v))))
+    }
+
+    fn write(&mut self, dst: &V, data: &[f32]) -> Result<()> {
+        wr("write", "dst", dst, data.len())?.copy_from_slice(data);
+        Ok(())
+    }
+
+    fn fill(&mut self, dst: &V, value: f32) -> Result<()> {
+        wr("fill", "dst", dst, dst.len)?.fill(value);
+        Ok(())
+    }
+
+    fn copy(&mut self, src: &V, dst: &V) -> Result<()> {
+        if Rc::ptr_eq(&src.buf.0, &dst.buf.0) {
+            // Same buffer: allowed for disjoint ranges, as the contract says.
+            let mut b = dst.buf.0.try_borrow_mut().map_err(|_| alias("copy", "dst"))?;
+            let blen = b.len();
+            let s = range("copy", "src", src, src.len, blen)?;
+            let d = range("copy", "dst", dst, src.len, blen)?;
+            if s.start < d.end && d.start < s.end {
+                return Err(EngineError::Shape { op: "copy", detail: "source and destination overlap".into() });
+            }
+            b.copy_within(s, d.start);
+            return Ok(());
+        }
+        let s = rd("copy", "src", src, src.len)?;
+        wr("copy", "dst", dst, src.len)?.copy_from_slice(&s);
+        Ok(())
+    }
+
+    fn submit(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    fn read(&mut self, src: &V) -> impl Future<Output = Result<Vec<f32>>> {
+        ready(rd("read", "src", src, src.len).map(|s| s.to_vec()))
+    }
+
+    fn gemm(&mut self, g: Gemm, a: &V, b: &V, bias: Option<&V>, c: &V) -> Result<()> {
+        let av = rd("gemm", "a", a, g.m * g.k)?;
+        let bv = rd("gemm", "b", b, g.k * g.n)?;
+        let biasv = bias.map(|v| rd("gemm", "bias", v, g.n)).transpose()?;
+        let mut cv = wr("gemm", "c", c, g.m * g.n)?;
+        gemm::gemm(g, &av, &bv, biasv.as_deref(), &mut cv);
+        Ok(())
+    }
+
+    fn act_forward(&mut self, op: ActOp, x: &V, alpha: Option<&V>, y: &V) -> Result<()> {
+        let out_cols = check_act("act_forward", &op)?;
+        let xv = rd("act_forward", "x", x, op.rows * op.cols)?;
+        let av = prelu_alpha("act_forward", &op, alpha)?;
+        let mut yv = wr("act_forward", "y", y, op.rows * out_cols)?;
+        act::forward(op.act, op.rows, op.cols, &xv, av.as_deref(), &mut yv);
+        Ok(())
+    }
+
+    fn act_backward(&mut self, op: ActOp, x: &V, y: &V, dy: &V, alpha: Option<&V>, dx: &V, dalpha: Option<&V>) -> Result<()> {
+        const OP: &str = "act_backward";
+        let out_cols = check_act(OP, &op)?;
+        let xv = rd(OP, "x", x, op.rows * op.cols)?;
+        let yv = rd(OP, "y", y, op.rows * out_cols)?;
+        let dyv = rd(OP, "dy", dy, op.rows * out_cols)?;
+        let av = prelu_alpha(OP, &op, alpha)?;
+        let mut dxv = wr(OP, "dx", dx, op.rows * op.cols)?;
+        let mut dav = match (op.act, dalpha) {
+            (Activation::Prelu, Some(d)) => Some(wr(OP, "dalpha", d, op.cols)?),
+            _ => None,
+        };
+        act::backward(op.act, op.rows, op.cols, &xv, &yv, &dyv, av.as_deref(), &mut dxv, dav.as_deref_mut());
+        Ok(())
+    }
+
+    fn col_sum(&mut self, x: &V, rows: usize, cols: usize, out: &V, accumulate: bool) -> Result<()> {
+        let xv = rd("col_sum", "x", x, rows * cols)?;
+        let mut ov = wr("col_sum", "out", out, cols)?;
+        if !accumulate {
+            ov.fill(0.0);
+        }
+        for row in xv.chunks_exact(cols.max(1)) {
+            for (o, &v) in ov.iter_mut().zip(row) {
+                *o += v;
+            }
+        }
+        Ok(())
+    }
+
+    fn loss(&mut self, op: LossOp, pred: &V, target: &V, dpred: &V, loss: &V) -> Result<()> {
+        if op.rows == 0 || op.cols == 0 {
+            return Err(EngineError::Shape { op: "loss", detail: "empty batch".into() });
+        }
+        let pv = rd("loss", "pred", pred, op.rows * op.cols)?;
+        let tv = rd("loss", "target", target, target_len(&op))?;
+        check_targets("loss", &op, &tv)?;
+        let mut dv = wr("loss", "dpred", dpred, op.rows * op.cols)?;
+        let value = loss::loss(op.kind, op.rows, op.cols, &pv, &tv, &mut dv);
+        drop(dv);
+        wr("loss", "loss", &loss.sub(0, 1.min(loss.len)), 1)?[0] = value;
+        Ok(())
+    }
+
+    fn count_correct(&mut self, op: LossOp, pred: &V, target: &V, out: &V) -> Result<()> {
+        let pv = rd("count_correct", "pred", pred, op.rows * op.cols)?;
+        let tv = rd("count_correct", "target", target, target_len(&op))?;
+        let n = loss::count_correct(op.kind, op.rows, op.cols, &pv, &tv);
+        wr("count_correct", "out", &out.sub(0, 1.min(out.len)), 1)?[0] = n as f32;
+        Ok(())
+    }
+
+    fn gather_rows(&mut self, src: &V, cols: usize, index: &V, dst: &V) -> Result<()> {
+        const OP: &str = "gather_rows";
+        if cols == 0 || src.len % cols != 0 {
+            return Err(EngineError::Shape { op: OP, detail: format!("source of {} floats is not rows of {cols}", src.len) });
+        }
+        let src_rows = src.len / cols;
+        let sv = rd(OP, "src", src, src.len)?;
+        let iv = rd(OP, "index", index, index.len)?;
+        let mut dv = wr(OP, "dst", dst, index.len * cols)?;
+        for (r, (&i, drow)) in iv.iter().zip(dv.chunks_exact_mut(cols)).enumerate() {
+            if !(i >= 0.0 && (i as usize) < src_rows && i.fract() == 0.0) {
+                return Err(EngineError::Shape { op: OP, detail: format!("index {i} of row {r} is outside 0..{src_rows}") });
+            }
+            let i = i as usize;
+            drow.copy_from_slice(&sv[i * cols..(i + 1) * cols]);
+        }
+        Ok(())
+    }
+
+    fn optim_step(&mut self, step: &OptimStep, param: &V, grad: &V, m: &V, v: &V) -> Result<()> {
+        const OP: &str = "optim_step";
+        let n = param.len;
+        let gv = rd(OP, "grad", grad, n)?;
+        let mut pv = wr(OP, "param", param, n)?;
+        // Plain SGD needs no state: accept any views there (the trainer passes empty ones).
+        let needs_m = !matches!(step.kind, crate::optim::OptimKind::Sgd);
+        let needs_v = matches!(step.kind, crate::optim::OptimKind::Adam);
+        let mut mv = if needs_m { Some(wr(OP, "m", m, n)?) } else { None };
+        let mut vv = if needs_v { Some(wr(OP, "v", v, n)?) } else { None };
+        optim::step(step, &mut pv, &gv, mv.as_deref_mut().unwrap_or(&mut []), vv.as_deref_mut().unwrap_or(&mut []));
+        Ok(())
+    }
+}
+
+fn prelu_alpha<'a>(op: &'static str, a: &ActOp, alpha: Option<&'a V>) -> Result<Option<Ref<'a, [f32]>>> {
+    match (a.act, alpha) {
+        (Activation::Prelu, Some(al)) => Ok(Some(rd(op, "alpha", al, a.cols)?)),
+        (Activation::Prelu, None) => Err(EngineError::Shape { op, detail: "prelu needs its slopes `alpha`".into() }),
+        _ => Ok(None),
+    }
+}
