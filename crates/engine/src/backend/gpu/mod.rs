@@ -1,7 +1,72 @@
 //! GPU backend: WGSL compute shaders through wgpu, natively (Vulkan, Metal, DX12; Mesa lavapipe on
 //! CI) and in the browser (WebGPU). Device acquisition lives in [`device`], apart from the code
 //! that uses a device, so tests can bring their own.
+//!
+//! [`GpuBackend`] implements [`crate::backend::Backend`]: buffers are resident device buffers, ops
+//! are recorded into one command encoder ([`recorder`] explains the caching of pipelines, bind
+//! groups and per-op uniforms) and run when [`crate::backend::Backend::submit`] or a read flushes
+//! them, so a whole training step is one submission. The kernels are listed in [`kernels`], one
+//! `.wgsl` file each.
 
+pub mod buffer;
 pub mod device;
+pub mod kernels;
+mod ops;
 pub mod readback;
+pub mod recorder;
 pub mod selftest;
+
+pub use buffer::GpuBuffer;
+pub use device::{AdapterSummary, Gpu};
+pub use recorder::GpuStats;
+
+use crate::error::Result;
+use kernels::KERNELS;
+use recorder::Recorder;
+
+/// The WebGPU implementation of [`crate::backend::Backend`].
+///
+/// ```no_run
+/// # async fn demo() -> engine::Result<()> {
+/// use engine::backend::{Backend, View, gpu::GpuBackend};
+/// let mut gpu = GpuBackend::acquire().await?;
+/// let buf = gpu.alloc(4)?;
+/// gpu.fill(&View::whole(buf.clone(), 4), 2.5)?;
+/// assert_eq!(gpu.read(&View::whole(buf, 4)).await?, vec![2.5; 4]);
+/// # Ok(()) }
+/// ```
+pub struct GpuBackend {
+    rec: Recorder,
+    adapter: AdapterSummary,
+}
+
+impl GpuBackend {
+    /// Wraps an acquired device. Pipelines are built on first use (or by [`Self::compile_all`]).
+    pub fn new(gpu: Gpu) -> Self {
+        GpuBackend { rec: Recorder::new(gpu.device, gpu.queue), adapter: gpu.adapter }
+    }
+
+    /// Acquires the default device ([`device::acquire`]) and wraps it.
+    pub async fn acquire() -> Result<Self> {
+        Ok(Self::new(device::acquire().await?))
+    }
+
+    /// What the adapter is.
+    pub fn adapter(&self) -> &AdapterSummary {
+        &self.adapter
+    }
+
+    /// What has been built and submitted so far.
+    pub fn stats(&self) -> GpuStats {
+        self.rec.stats
+    }
+
+    /// Builds every kernel's pipeline now (the page does this once, up front, so the first
+    /// training step does not stall on shader compilation) and reports any compile error.
+    pub fn compile_all(&mut self) -> Result<()> {
+        for def in KERNELS {
+            self.rec.ensure_pipeline(def.kernel);
+        }
+        self.rec.take_error()
+    }
+}

@@ -1,0 +1,93 @@
+//! The WGSL kernel table: one `.wgsl` file per kernel under `kernels/`, each loaded here once,
+//! with the shape of its bind group. Every kernel takes its per-op parameters as a uniform at
+//! binding 0 (bound with a dynamic offset into the recorder's uniform arena) and its storage
+//! buffers at bindings 1, 2, ... in the order listed, whole buffers, with offsets in floats passed
+//! in the uniform.
+
+/// A kernel, indexing [`KERNELS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kernel {
+    Fill,
+    CopyWithin,
+    Gemm,
+    ActForward,
+    ActBackward,
+    PreluDalpha,
+    SoftmaxForward,
+    SoftmaxBackward,
+    ColSum,
+    Loss,
+    CountCorrect,
+    GatherRows,
+    OptimSgd,
+    OptimMomentum,
+    OptimAdam,
+}
+
+/// How a kernel is built and bound.
+pub struct KernelDef {
+    pub kernel: Kernel,
+    pub name: &'static str,
+    pub source: &'static str,
+    /// One entry per storage binding (1, 2, ...): `true` where the kernel writes it.
+    pub writes: &'static [bool],
+}
+
+const R: bool = false;
+const W: bool = true;
+
+macro_rules! kernel {
+    ($kernel:ident, $file:literal, $writes:expr) => {
+        KernelDef {
+            kernel: Kernel::$kernel,
+            name: $file,
+            source: include_str!(concat!("kernels/", $file, ".wgsl")),
+            writes: $writes,
+        }
+    };
+}
+
+/// Every kernel, in [`Kernel`] order.
+pub const KERNELS: &[KernelDef] = &[
+    kernel!(Fill, "fill", &[W]),
+    kernel!(CopyWithin, "copy_within", &[W]),
+    kernel!(Gemm, "gemm", &[R, R, R, W]),
+    kernel!(ActForward, "act_forward", &[R, R, W]),
+    kernel!(ActBackward, "act_backward", &[R, R, R, R, W]),
+    kernel!(PreluDalpha, "prelu_dalpha", &[R, R, W]),
+    kernel!(SoftmaxForward, "softmax_forward", &[R, W]),
+    kernel!(SoftmaxBackward, "softmax_backward", &[R, R, W]),
+    kernel!(ColSum, "col_sum", &[R, W]),
+    kernel!(Loss, "loss", &[R, R, W, W]),
+    kernel!(CountCorrect, "count_correct", &[R, R, W]),
+    kernel!(GatherRows, "gather_rows", &[R, R, W]),
+    kernel!(OptimSgd, "optim_sgd", &[W, R]),
+    kernel!(OptimMomentum, "optim_momentum", &[W, R, W]),
+    kernel!(OptimAdam, "optim_adam", &[W, R, W, W]),
+];
+
+/// The largest number of storage buffers a kernel binds (WebGPU's default limit is 8).
+pub const MAX_STORAGE: usize = 6;
+
+/// Bytes of uniform parameters a kernel may read (16 words).
+pub const PARAM_BYTES: u64 = 64;
+
+impl Kernel {
+    pub fn def(self) -> &'static KernelDef {
+        &KERNELS[self as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_in_enum_order_and_within_limits() {
+        for (i, def) in KERNELS.iter().enumerate() {
+            assert_eq!(def.kernel as usize, i, "{} out of order", def.name);
+            assert!(def.writes.len() <= MAX_STORAGE, "{} binds too many buffers", def.name);
+            assert!(def.source.contains("@compute"), "{} has no entry point", def.name);
+        }
+    }
+}
