@@ -19,3 +19,8 @@ pub mod real;
 pub mod rng;
 
 pub use error::{EngineError, Result};
+pub mod data;
+pub mod layers;
+pub mod model;
+pub mod spec;
+pub mod train;

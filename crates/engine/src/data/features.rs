@@ -1,0 +1,68 @@
+//! The seven input features TensorFlow Playground offers on its 2-D points. Choosing the
+//! features is half of what that playground teaches: with x₁² and x₂² a circle becomes linearly
+//! separable, with x₁·x₂ so does xor.
+
+use serde::{Deserialize, Serialize};
+
+/// An input feature computed from a point `(x₁, x₂)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Feature {
+    X1,
+    X2,
+    X1Sq,
+    X2Sq,
+    X1X2,
+    SinX1,
+    SinX2,
+}
+
+impl Feature {
+    /// Every feature, in TensorFlow Playground's order.
+    pub const ALL: [Feature; 7] =
+        [Feature::X1, Feature::X2, Feature::X1Sq, Feature::X2Sq, Feature::X1X2, Feature::SinX1, Feature::SinX2];
+
+    /// The stable id (serialisation, share links).
+    pub fn id(&self) -> &'static str {
+        match self {
+            Feature::X1 => "x1",
+            Feature::X2 => "x2",
+            Feature::X1Sq => "x1_sq",
+            Feature::X2Sq => "x2_sq",
+            Feature::X1X2 => "x1x2",
+            Feature::SinX1 => "sin_x1",
+            Feature::SinX2 => "sin_x2",
+        }
+    }
+
+    /// How the page labels it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Feature::X1 => "X₁",
+            Feature::X2 => "X₂",
+            Feature::X1Sq => "X₁²",
+            Feature::X2Sq => "X₂²",
+            Feature::X1X2 => "X₁X₂",
+            Feature::SinX1 => "sin(X₁)",
+            Feature::SinX2 => "sin(X₂)",
+        }
+    }
+
+    /// The feature's value at `(x1, x2)`.
+    pub fn eval(&self, x1: f64, x2: f64) -> f64 {
+        match self {
+            Feature::X1 => x1,
+            Feature::X2 => x2,
+            Feature::X1Sq => x1 * x1,
+            Feature::X2Sq => x2 * x2,
+            Feature::X1X2 => x1 * x2,
+            Feature::SinX1 => x1.sin(),
+            Feature::SinX2 => x2.sin(),
+        }
+    }
+
+    /// Appends the row of `features` at `(x1, x2)` to `out`, as the network's input.
+    pub fn row(features: &[Feature], x1: f64, x2: f64, out: &mut Vec<f32>) {
+        out.extend(features.iter().map(|f| f.eval(x1, x2) as f32));
+    }
+}
