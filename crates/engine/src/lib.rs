@@ -19,6 +19,7 @@ pub mod real;
 pub mod rng;
 
 pub use error::{EngineError, Result};
+pub mod conformance;
 pub mod data;
 pub mod layers;
 pub mod model;

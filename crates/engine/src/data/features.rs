@@ -12,6 +12,7 @@ pub enum Feature {
     X2,
     X1Sq,
     X2Sq,
+    #[serde(rename = "x1x2")]
     X1X2,
     SinX1,
     SinX2,
