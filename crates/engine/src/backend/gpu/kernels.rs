@@ -53,7 +53,7 @@ pub const KERNELS: &[KernelDef] = &[
     kernel!(CopyWithin, "copy_within", &[W]),
     kernel!(Gemm, "gemm", &[R, R, R, W]),
     kernel!(ActForward, "act_forward", &[R, R, W]),
-    kernel!(ActBackward, "act_backward", &[R, R, R, R, W]),
+    kernel!(ActBackward, "act_backward", &[R, R, R, W]),
     kernel!(PreluDalpha, "prelu_dalpha", &[R, R, W]),
     kernel!(SoftmaxForward, "softmax_forward", &[R, W]),
     kernel!(SoftmaxBackward, "softmax_backward", &[R, R, W]),
@@ -66,8 +66,9 @@ pub const KERNELS: &[KernelDef] = &[
     kernel!(OptimAdam, "optim_adam", &[W, R, W, W]),
 ];
 
-/// The largest number of storage buffers a kernel binds (WebGPU's default limit is 8).
-pub const MAX_STORAGE: usize = 6;
+/// The largest number of storage buffers a kernel binds: the downlevel limit that the device is
+/// requested with (browsers' WebGPU guarantees 8).
+pub const MAX_STORAGE: usize = 4;
 
 /// Bytes of uniform parameters a kernel may read (16 words).
 pub const PARAM_BYTES: u64 = 64;

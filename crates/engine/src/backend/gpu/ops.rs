@@ -92,7 +92,7 @@ fn out_cols(op: &'static str, a: ActOp) -> Result<usize> {
     match a.act {
         Activation::Maxout { pieces } => {
             let p = pieces as usize;
-            if p == 0 || a.cols % p != 0 {
+            if p == 0 || !a.cols.is_multiple_of(p) {
                 return Err(shape(op, format!("maxout with {pieces} pieces over {} columns", a.cols)));
             }
             Ok(a.cols / p)
@@ -284,7 +284,6 @@ impl Backend for GpuBackend {
             u(cols),
             pieces,
             u(x.offset),
-            u(y.offset),
             u(dy.offset),
             u(alpha_v.map_or(0, |v| v.offset)),
             u(dx.offset),
@@ -292,7 +291,7 @@ impl Backend for GpuBackend {
         ];
         let g = groups(OP, rows * cols, 256)?;
         let alpha_buf = alpha_v.map_or(&x.buf, |v| &v.buf);
-        self.rec.dispatch(Kernel::ActBackward, &params, &[&x.buf, &y.buf, &dy.buf, alpha_buf, &dx.buf], g)?;
+        self.rec.dispatch(Kernel::ActBackward, &params, &[&x.buf, &dy.buf, alpha_buf, &dx.buf], g)?;
         if let (true, Some(da)) = (prelu, dalpha) {
             let g = grid(OP, cols)?;
             self.rec.dispatch(
@@ -367,7 +366,7 @@ impl Backend for GpuBackend {
 
     fn gather_rows(&mut self, src: &V, cols: usize, index: &V, dst: &V) -> Result<()> {
         const OP: &str = "gather_rows";
-        if cols == 0 || src.len % cols != 0 {
+        if cols == 0 || !src.len.is_multiple_of(cols) {
             return Err(shape(OP, format!("src of {} floats is not rows of {cols}", src.len)));
         }
         inside(OP, "src", src)?;

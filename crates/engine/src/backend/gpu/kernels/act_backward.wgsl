@@ -1,18 +1,19 @@
 // dx = dy · f'(x), elementwise, for every activation but softmax (softmax_backward.wgsl); kinds as
-// in act_forward.wgsl. n counts inputs. Maxout sends each output's gradient to the first input
+// in act_forward.wgsl. n counts inputs. Derivatives are computed from x alone (sigmoid and tanh
+// are recomputed rather than read from y), which keeps the kernel within the four storage buffers
+// per stage that downlevel devices guarantee. Maxout sends each output's gradient to the first input
 // that attains the maximum. PReLU's slope gradient is prelu_dalpha.wgsl.
 struct Params {
     kind: u32, n: u32, cols: u32, pieces: u32,
-    x_off: u32, y_off: u32, dy_off: u32, a_off: u32,
-    dx_off: u32, s: f32,
+    x_off: u32, dy_off: u32, a_off: u32, dx_off: u32,
+    s: f32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> y: array<f32>;
-@group(0) @binding(3) var<storage, read> dy: array<f32>;
-@group(0) @binding(4) var<storage, read> alpha: array<f32>;
-@group(0) @binding(5) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(2) var<storage, read> dy: array<f32>;
+@group(0) @binding(3) var<storage, read> alpha: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dx: array<f32>;
 
 fn sigmoid(v: f32) -> f32 {
     if (v >= 0.0) { return 1.0 / (1.0 + exp(-v)); }
@@ -44,8 +45,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     var d = 1.0;
     switch p.kind {
         case 1u: { d = 0.0; }
-        case 2u: { let s = y[p.y_off + i]; d = s * (1.0 - s); }
-        case 3u: { let t = y[p.y_off + i]; d = 1.0 - t * t; }
+        case 2u: { let s = sigmoid(v); d = s * (1.0 - s); }
+        case 3u: { let t = tanh(clamp(v, -15.0, 15.0)); d = 1.0 - t * t; }
         case 4u: { d = select(0.0, 1.0, v > 0.0); }
         case 5u: { d = select(p.s, 1.0, v > 0.0); }
         case 6u: { d = select(alpha[p.a_off + i % p.cols], 1.0, v > 0.0); }

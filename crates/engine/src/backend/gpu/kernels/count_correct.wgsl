@@ -6,7 +6,7 @@ struct Params { kind: u32, rows: u32, cols: u32, pred_off: u32, target_off: u32,
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> pred: array<f32>;
-@group(0) @binding(2) var<storage, read> target: array<f32>;
+@group(0) @binding(2) var<storage, read> labels: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
 var<workgroup> part: array<u32, 256>;
@@ -24,11 +24,11 @@ fn main(@builtin(local_invocation_index) li: u32) {
                 let v = pred[base + c];
                 if (v > best) { best = v; arg = c; }
             }
-            right = f32(arg) == round(target[p.target_off + r]);
+            right = f32(arg) == round(labels[p.target_off + r]);
         } else {
             for (var c = 0u; c < p.cols; c++) {
                 let x = pred[base + c];
-                let t = target[p.target_off + r * p.cols + c];
+                let t = labels[p.target_off + r * p.cols + c];
                 if (p.kind == 2u) {
                     right = right && ((x > 0.0) == (t > 0.5));
                 } else {

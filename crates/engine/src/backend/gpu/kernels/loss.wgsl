@@ -11,7 +11,7 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> pred: array<f32>;
-@group(0) @binding(2) var<storage, read> target: array<f32>;
+@group(0) @binding(2) var<storage, read> labels: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dpred: array<f32>;
 @group(0) @binding(4) var<storage, read_write> loss: array<f32>;
 
@@ -35,7 +35,7 @@ fn main(@builtin(local_invocation_index) li: u32) {
             for (var c = 1u; c < p.cols; c++) { m = max(m, pred[base + c]); }
             var sum = 0.0;
             for (var c = 0u; c < p.cols; c++) { sum += exp(pred[base + c] - m); }
-            let tf = round(target[p.target_off + r]);
+            let tf = round(labels[p.target_off + r]);
             var t = 0u;
             if (tf >= 0.0 && tf < f32(p.cols)) {
                 t = u32(tf);
@@ -54,7 +54,7 @@ fn main(@builtin(local_invocation_index) li: u32) {
         let inv_n = 1.0 / f32(n);
         for (var i = li; i < n; i += 256u) {
             let x = pred[p.pred_off + i];
-            let t = target[p.target_off + i];
+            let t = labels[p.target_off + i];
             if (p.kind == 0u) {
                 let d = x - t;
                 s += d * d;
