@@ -11,17 +11,18 @@
 
 pub mod activation;
 pub mod backend;
+pub mod conformance;
+pub mod data;
 pub mod error;
 pub mod init;
+pub mod layers;
 pub mod loss;
+pub mod model;
 pub mod optim;
 pub mod real;
 pub mod rng;
+pub mod spec;
+pub mod testing;
+pub mod train;
 
 pub use error::{EngineError, Result};
-pub mod conformance;
-pub mod data;
-pub mod layers;
-pub mod model;
-pub mod spec;
-pub mod train;

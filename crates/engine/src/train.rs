@@ -287,6 +287,13 @@ impl<B: Backend> Trainer<B> {
         Ok(self.model.split_params(&flat))
     }
 
+    /// The parameter gradients of the last step (same layout as [`Trainer::parameters`]), for
+    /// views of how much each weight is being pushed.
+    pub async fn gradients(&mut self) -> Result<Vec<LayerParams>> {
+        let flat = self.backend.read(&self.model.grads).await?;
+        Ok(self.model.split_params(&flat))
+    }
+
     /// Floats per point returned by [`Trainer::predict`].
     pub fn output_width(&self) -> usize {
         self.output.units

@@ -1,0 +1,3 @@
+//! The learning scenarios of [`engine::testing`] on the CPU backend.
+
+engine::learning_tests!(engine::backend::cpu::CpuBackend::new);
