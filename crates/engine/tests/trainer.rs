@@ -1,0 +1,154 @@
+//! The trainer: reproducible from its seed, metrics and predictions of the right shapes,
+//! every loss and optimizer trains, divergence is reported.
+
+use engine::activation::Activation;
+use engine::backend::cpu::CpuBackend;
+use engine::data::{DatasetKind, Feature};
+use engine::loss::LossKind;
+use engine::optim::OptimKind;
+use engine::spec::{LayerSpec, ModelSpec, RegKind};
+use engine::testing::block_on;
+use engine::train::Trainer;
+
+fn run(spec: &ModelSpec, epochs: u32) -> (Trainer<CpuBackend>, engine::train::Metrics) {
+    let mut t = Trainer::new(CpuBackend::new(), spec).unwrap();
+    t.step_epochs(epochs).unwrap();
+    let m = block_on(t.metrics()).unwrap();
+    (t, m)
+}
+
+#[test]
+fn same_spec_same_run_other_seed_other_run() {
+    let spec = ModelSpec::default();
+    let (mut a, ma) = run(&spec, 3);
+    let (mut b, mb) = run(&spec, 3);
+    assert_eq!(ma, mb);
+    assert_eq!(block_on(a.parameters()).unwrap(), block_on(b.parameters()).unwrap());
+    let mut other = spec.clone();
+    other.seed = 2;
+    let (_, mc) = run(&other, 3);
+    assert_ne!(ma.train_loss, mc.train_loss);
+}
+
+#[test]
+fn steps_and_epochs_are_counted() {
+    let mut spec = ModelSpec::default();
+    spec.data.points = 100;
+    spec.batch_size = 15; // 50 training points: 4 steps per epoch, the last of 5
+    let mut t = Trainer::new(CpuBackend::new(), &spec).unwrap();
+    assert_eq!(t.train_points().len(), 50);
+    assert_eq!(t.test_points().len(), 50);
+    t.step(3).unwrap();
+    assert_eq!((t.epoch(), t.steps()), (0, 3));
+    t.step(1).unwrap();
+    assert_eq!((t.epoch(), t.steps()), (1, 4));
+    t.step_epochs(2).unwrap();
+    assert_eq!((t.epoch(), t.steps()), (3, 12));
+}
+
+#[test]
+fn training_lowers_the_loss_for_every_loss_and_optimizer() {
+    for loss in LossKind::ALL {
+        for optim in OptimKind::ALL {
+            for reg in [RegKind::None, RegKind::L1, RegKind::L2] {
+                let mut spec = ModelSpec::default();
+                spec.data.kind = DatasetKind::Gauss;
+                spec.data.points = 200;
+                spec.loss = loss;
+                spec.optimizer.kind = optim;
+                spec.optimizer.lr = if optim == OptimKind::Adam { 0.01 } else { 0.05 };
+                spec.regularization.kind = reg;
+                spec.regularization.rate = 0.001;
+                let mut t = Trainer::new(CpuBackend::new(), &spec).unwrap();
+                let before = block_on(t.metrics()).unwrap();
+                t.step_epochs(5).unwrap();
+                let after = block_on(t.metrics()).unwrap();
+                assert!(
+                    after.train_loss < before.train_loss,
+                    "{} {} {reg:?}: {} -> {}",
+                    loss.id(),
+                    optim.id(),
+                    before.train_loss,
+                    after.train_loss
+                );
+                assert!(after.test_accuracy.unwrap() > 0.9, "{} {}: {after:?}", loss.id(), optim.id());
+            }
+        }
+    }
+}
+
+#[test]
+fn regression_reports_no_accuracy_and_learns_the_plane() {
+    let mut spec = ModelSpec::default();
+    spec.data.kind = DatasetKind::RegPlane;
+    spec.layers = vec![];
+    spec.optimizer.lr = 0.01;
+    let (_, m) = run(&spec, 30);
+    assert_eq!(m.train_accuracy, None);
+    assert!(m.test_loss < 1e-3, "{m:?}");
+}
+
+#[test]
+fn predict_returns_presented_outputs() {
+    let mut spec = ModelSpec::default();
+    spec.loss = LossKind::SoftmaxCrossEntropy;
+    spec.data.kind = DatasetKind::Gauss;
+    let (mut t, _) = run(&spec, 5);
+    assert_eq!(t.output_width(), 2);
+    // More points than the scratch holds, to cross a chunk boundary.
+    let grid: Vec<(f64, f64)> = (0..1200).map(|i| ((i % 40) as f64 * 0.3 - 6.0, (i / 40) as f64 * 0.4 - 6.0)).collect();
+    let p = block_on(t.predict(&grid)).unwrap();
+    assert_eq!(p.len(), grid.len() * 2);
+    for row in p.chunks(2) {
+        assert!((row[0] + row[1] - 1.0).abs() < 1e-5 && row.iter().all(|v| (0.0..=1.0).contains(v)));
+    }
+    // The positive blob sits at (2, 2), the negative one at (−2, −2); class 1 is positive.
+    let p = block_on(t.predict(&[(2.0, 2.0), (-2.0, -2.0)])).unwrap();
+    assert!(p[1] > 0.8 && p[2] > 0.8, "{p:?}");
+
+    spec.loss = LossKind::SigmoidBce;
+    let (mut t, _) = run(&spec, 5);
+    let p = block_on(t.predict(&[(2.0, 2.0), (-2.0, -2.0)])).unwrap();
+    assert!(p[0] > 0.8 && p[1] < 0.2, "{p:?}");
+}
+
+#[test]
+fn parameters_have_pytorch_shapes() {
+    let mut spec = ModelSpec::default();
+    spec.features = Feature::ALL.to_vec();
+    spec.layers = vec![
+        LayerSpec::Dense { units: 5, activation: Activation::Prelu },
+        LayerSpec::Dense { units: 3, activation: Activation::Maxout { pieces: 3 } },
+    ];
+    let mut t = Trainer::new(CpuBackend::new(), &spec).unwrap();
+    let p = block_on(t.parameters()).unwrap();
+    assert_eq!(p.len(), 3);
+    assert_eq!((p[0].weight.len(), p[0].bias.len()), (5 * 7, 5));
+    assert_eq!(p[0].prelu_alpha.as_deref(), Some(&[0.25f32; 5][..]));
+    assert_eq!((p[1].weight.len(), p[1].bias.len(), p[1].prelu_alpha.is_none()), (9 * 5, 9, true));
+    assert_eq!((p[2].weight.len(), p[2].bias.len()), (3, 1));
+    assert_eq!(t.parameter_count(), spec.parameter_count());
+    assert!(p.iter().all(|l| l.bias.iter().all(|&b| b == 0.0)));
+    t.step(20).unwrap();
+    let q = block_on(t.parameters()).unwrap();
+    assert_ne!(p[0].prelu_alpha, q[0].prelu_alpha, "PReLU slopes are trained");
+}
+
+#[test]
+fn divergence_is_reported() {
+    let mut spec = ModelSpec::default();
+    spec.layers = vec![LayerSpec::Dense { units: 8, activation: Activation::Relu }; 3];
+    spec.data.kind = DatasetKind::RegPlane;
+    spec.features = vec![Feature::X1, Feature::X2, Feature::X1Sq, Feature::X2Sq];
+    spec.optimizer.lr = 10.0;
+    let (_, m) = run(&spec, 5);
+    assert!(m.diverged(), "{m:?}");
+}
+
+#[test]
+fn he_init_trains_relu_too() {
+    let mut spec = engine::testing::xor_relu_spec();
+    spec.init = engine::init::InitKind::HeNormal;
+    let r = block_on(engine::testing::train_until(CpuBackend::new(), &spec, 30, 2, 0.95)).unwrap();
+    assert!(r.best_test_accuracy >= 0.95, "{r:?}");
+}
