@@ -48,8 +48,11 @@ enum Which {
     Both,
 }
 
+/// Positional arguments and `(name, value)` options.
+type Parsed = (Vec<String>, Vec<(String, String)>);
+
 /// Splits `--flag value` options from positional arguments.
-fn parse(args: &[String], flags: &[&str]) -> Result<(Vec<String>, Vec<(String, String)>), String> {
+fn parse(args: &[String], flags: &[&str]) -> Result<Parsed, String> {
     let mut pos = Vec::new();
     let mut opts = Vec::new();
     let mut it = args.iter();

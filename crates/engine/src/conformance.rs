@@ -151,7 +151,9 @@ fn compare(case: &Case, got: &Got) -> Result<usize> {
             }
             for (i, (&gv, &wv)) in g.iter().zip(&t.data).enumerate() {
                 let gv = gv as f64;
-                if !((gv - wv).abs() <= tol.atol + tol.rtol * wv.abs()) {
+                // Written so that NaN fails: every comparison with NaN is false.
+                let within = (gv - wv).abs() <= tol.atol + tol.rtol * wv.abs();
+                if !within {
                     return Err(EngineError::Io(format!(
                         "{what} `{key}`[{i}] = {gv}, expected {wv} (|diff| {:.3e} > {:.1e} + {:.1e}·|want|)",
                         (gv - wv).abs(),

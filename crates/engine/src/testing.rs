@@ -6,7 +6,7 @@
 //! [`learning_tests!`](crate::learning_tests) and [`conformance_tests!`](crate::conformance_tests)
 //! turn them into `#[test]` functions for a backend:
 //!
-//! ```ignore
+//! ```no_run
 //! engine::learning_tests!(|| pollster::block_on(engine::backend::gpu::GpuBackend::acquire()).unwrap());
 //! ```
 
@@ -212,7 +212,7 @@ pub fn conformance_implemented<B: Backend>(backend: &mut B, min_cases: usize) ->
 
 /// `#[test]` functions running the learning scenarios on the backend that `$make()` returns.
 ///
-/// ```ignore
+/// ```no_run
 /// engine::learning_tests!(engine::backend::cpu::CpuBackend::new);
 /// ```
 #[macro_export]

@@ -3,6 +3,9 @@
 //! differences of their own forward passes. A model-level check in f32 then verifies that the
 //! dense layer wires the kernels together correctly (transposes, offsets, accumulation).
 
+// Finite differences index several parallel arrays by one element number.
+#![allow(clippy::needless_range_loop)]
+
 use engine::activation::{ACTIVATIONS, Activation};
 use engine::backend::cpu::{CpuBackend, act, gemm, loss};
 use engine::backend::{Backend, Gemm, LossOp, View};
@@ -238,15 +241,17 @@ fn huge_logits_give_finite_losses_in_f32() {
 /// layers that the kernel checks cannot.
 #[test]
 fn model_gradients_match_finite_differences() {
-    let mut spec = ModelSpec::default();
-    spec.features = engine::data::Feature::ALL.to_vec();
-    spec.layers = vec![
-        LayerSpec::Dense { units: 3, activation: Activation::Tanh },
-        LayerSpec::Dense { units: 2, activation: Activation::Maxout { pieces: 2 } },
-        LayerSpec::Dense { units: 3, activation: Activation::Prelu },
-        LayerSpec::Dense { units: 2, activation: Activation::Swish { beta: 1.0 } },
-    ];
-    spec.loss = LossKind::SoftmaxCrossEntropy;
+    let spec = ModelSpec {
+        features: engine::data::Feature::ALL.to_vec(),
+        layers: vec![
+            LayerSpec::Dense { units: 3, activation: Activation::Tanh },
+            LayerSpec::Dense { units: 2, activation: Activation::Maxout { pieces: 2 } },
+            LayerSpec::Dense { units: 3, activation: Activation::Prelu },
+            LayerSpec::Dense { units: 2, activation: Activation::Swish { beta: 1.0 } },
+        ],
+        loss: LossKind::SoftmaxCrossEntropy,
+        ..ModelSpec::default()
+    };
     let rows = 5;
     let mut b = CpuBackend::new();
     let model = Model::new(&mut b, &spec, rows).unwrap();

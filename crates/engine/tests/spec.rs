@@ -1,5 +1,9 @@
 //! `ModelSpec`: serialisation round trips, and validation that names the bad field.
 
+// Tests build specs by changing a default one field at a time, which reads better than
+// struct-update syntax here.
+#![allow(clippy::field_reassign_with_default)]
+
 use engine::activation::Activation;
 use engine::data::{DatasetKind, Feature};
 use engine::loss::LossKind;

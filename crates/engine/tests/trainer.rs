@@ -1,6 +1,10 @@
 //! The trainer: reproducible from its seed, metrics and predictions of the right shapes,
 //! every loss and optimizer trains, divergence is reported.
 
+// Tests build specs by changing a default one field at a time, which reads better than
+// struct-update syntax here.
+#![allow(clippy::field_reassign_with_default)]
+
 use engine::activation::Activation;
 use engine::backend::cpu::CpuBackend;
 use engine::data::{DatasetKind, Feature};

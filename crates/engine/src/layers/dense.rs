@@ -7,6 +7,9 @@ use crate::activation::Activation;
 use crate::backend::{ActOp, Backend, Gemm, View};
 use crate::error::Result;
 
+/// A layer's `(weight, bias, prelu slopes)` views.
+pub type ParamViews<'a, B> = (&'a View<<B as Backend>::Buffer>, &'a View<<B as Backend>::Buffer>, Option<&'a View<<B as Backend>::Buffer>>);
+
 /// One dense layer and its scratch buffers (sized for `capacity` rows).
 pub struct Dense<B: Backend> {
     pub fan_in: usize,
@@ -79,7 +82,7 @@ impl<B: Backend> Dense<B> {
     }
 
     /// This layer's slice of the flat parameters: `(weight, bias, prelu slopes)`.
-    pub fn param_views(&self) -> (&View<B::Buffer>, &View<B::Buffer>, Option<&View<B::Buffer>>) {
+    pub fn param_views(&self) -> ParamViews<'_, B> {
         (&self.weight, &self.bias, self.alpha.as_ref())
     }
 

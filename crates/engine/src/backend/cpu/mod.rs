@@ -82,7 +82,7 @@ fn alias(op: &'static str, what: &str) -> EngineError {
 fn check_act(op: &'static str, a: &ActOp) -> Result<usize> {
     a.act.validate()?;
     let fan = a.act.fan();
-    if fan == 0 || a.cols % fan != 0 {
+    if fan == 0 || !a.cols.is_multiple_of(fan) {
         return Err(EngineError::Shape {
             op,
             detail: format!("maxout: {} columns are not a multiple of {fan} pieces", a.cols),
@@ -238,7 +238,7 @@ impl Backend for CpuBackend {
 
     fn gather_rows(&mut self, src: &V, cols: usize, index: &V, dst: &V) -> Result<()> {
         const OP: &str = "gather_rows";
-        if cols == 0 || src.len % cols != 0 {
+        if cols == 0 || !src.len.is_multiple_of(cols) {
             return Err(EngineError::Shape { op: OP, detail: format!("source of {} floats is not rows of {cols}", src.len) });
         }
         let src_rows = src.len / cols;
