@@ -281,6 +281,29 @@ impl<B: Backend> Trainer<B> {
         Ok(result)
     }
 
+    /// Every neuron's output at each point `(x₁, x₂)`, for the per-neuron thumbnails: one
+    /// `points × units` matrix (row-major) per layer, hidden layers then the output layer (its
+    /// raw output: logits for the cross-entropies).
+    pub async fn neuron_outputs(&mut self, points: &[(f64, f64)]) -> Result<Vec<Vec<f32>>> {
+        let f = self.spec.features.len();
+        let mut result: Vec<Vec<f32>> = self.model.layers.iter().map(|l| Vec::with_capacity(points.len() * l.units)).collect();
+        let mut rowbuf = Vec::with_capacity(self.model.capacity * f);
+        for chunk in points.chunks(self.model.capacity) {
+            let rows = chunk.len();
+            rowbuf.clear();
+            for &(x1, x2) in chunk {
+                Feature::row(&self.spec.features, x1, x2, &mut rowbuf);
+            }
+            let x = View::whole(self.xb.clone(), rows * f);
+            self.backend.write(&x, &rowbuf)?;
+            self.model.forward(&mut self.backend, rows, &x)?;
+            for (layer, out) in self.model.layers.iter().zip(result.iter_mut()) {
+                out.extend(self.backend.read(&layer.output(rows)).await?);
+            }
+        }
+        Ok(result)
+    }
+
     /// Every layer's weights, biases and PReLU slopes, read back from the device.
     pub async fn parameters(&mut self) -> Result<Vec<LayerParams>> {
         let flat = self.backend.read(&self.model.params).await?;

@@ -156,3 +156,14 @@ fn he_init_trains_relu_too() {
     let r = block_on(engine::testing::train_until(CpuBackend::new(), &spec, 30, 2, 0.95)).unwrap();
     assert!(r.best_test_accuracy >= 0.95, "{r:?}");
 }
+
+#[test]
+fn neuron_outputs_cover_every_layer_and_match_predict() {
+    let spec = ModelSpec::default(); // hidden 4 and 2 tanh, tanh output
+    let (mut t, _) = run(&spec, 2);
+    let pts = [(0.0, 0.0), (1.0, -2.0), (3.0, 3.0)];
+    let outs = block_on(t.neuron_outputs(&pts)).unwrap();
+    assert_eq!(outs.iter().map(Vec::len).collect::<Vec<_>>(), vec![3 * 4, 3 * 2, 3]);
+    assert!(outs[0].iter().all(|v| (-1.0..=1.0).contains(v)));
+    assert_eq!(outs[2], block_on(t.predict(&pts)).unwrap());
+}
