@@ -10,7 +10,6 @@
 //! engine::learning_tests!(|| pollster::block_on(engine::backend::gpu::GpuBackend::acquire()).unwrap());
 //! ```
 
-use std::path::PathBuf;
 
 use crate::activation::Activation;
 use crate::backend::Backend;
@@ -173,7 +172,8 @@ pub const IMPLEMENTED_OPS: [&str; 4] = ["dense", "activation", "loss", "optimize
 /// `conformance/vectors` and `tests/conformance/vectors` in the workspace, else the shared
 /// checkout's `/work/shared/conformance/vectors`, that exists.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn vectors_dir() -> Option<PathBuf> {
+pub fn vectors_dir() -> Option<std::path::PathBuf> {
+    use std::path::PathBuf;
     if let Some(d) = std::env::var_os("DL101_VECTORS") {
         return Some(PathBuf::from(d));
     }
