@@ -1,1 +1,52 @@
-fn main() {}
+//! Project automation, `cargo xtask <command>` (matklad's cargo-xtask pattern): every task is Rust,
+//! and every task installs what it needs first, so a fresh machine needs only cargo.
+//!
+//! - `serve [--port N]`: build the site (release) and serve it on 127.0.0.1.
+//! - `test`: every test: native (GPU on Mesa lavapipe), wasm-bindgen-test in headless Chromium with
+//!   WebGPU, and the Playwright journeys against the release build.
+//! - `dist`: the static site in `dist/`, for any static host.
+//! - `conformance [DIR]`: every reference vector in DIR on the CPU and the native GPU.
+
+mod cmd;
+mod csp;
+mod serve;
+mod test;
+mod tools;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = args.get(1..).unwrap_or_default();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => serve::serve(rest),
+        Some("test") => test::test(rest),
+        Some("dist") => tools::ensure_web().and_then(|()| tools::build_site()),
+        Some("conformance") => conformance(rest),
+        _ => {
+            eprintln!("usage: cargo xtask <serve [--port N] | test | dist | conformance [DIR]>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs the vector files of a folder on every backend through the `dl101` runner.
+fn conformance(args: &[String]) -> Result<(), String> {
+    tools::ensure_native()?;
+    let root = cmd::root();
+    let default = root.join("../shared/conformance/vectors");
+    let dir = args.first().map(std::path::PathBuf::from).unwrap_or(default);
+    let dir = dir.to_string_lossy().into_owned();
+    cmd::run(
+        cmd::cargo()
+            .args(["run", "--quiet", "--release", "-p", "cli", "--", "conformance", &dir])
+            .args(["--backend", "both"]),
+    )
+}
