@@ -68,7 +68,8 @@ impl Case {
     pub fn from_json(text: &str) -> Result<Case> {
         let case: Case = serde_json::from_str(text).map_err(|e| EngineError::Io(format!("bad vector file: {e}")))?;
         for (k, t) in case.inputs.iter().chain(&case.outputs).chain(&case.upstream).chain(&case.grads) {
-            let n: usize = t.shape.iter().product();
+            let n = t.shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+            let n = n.ok_or_else(|| EngineError::Io(format!("tensor `{k}`: shape {:?} is too large", t.shape)))?;
             if n != t.data.len() {
                 return Err(EngineError::Io(format!("tensor `{k}`: shape {:?} holds {n} values, data has {}", t.shape, t.data.len())));
             }

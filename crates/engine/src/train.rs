@@ -77,6 +77,8 @@ pub struct Trainer<B: Backend> {
     step_loss: B::Buffer,
     /// Probabilities for `predict`.
     probs: B::Buffer,
+    /// Per-chunk losses and correct counts of `metrics`, read back in one transfer.
+    metrics_out: B::Buffer,
     shuffle: Rng,
     cursor: usize,
     epoch: u32,
@@ -116,6 +118,7 @@ impl<B: Backend> Trainer<B> {
         let index = backend.alloc(train.n)?;
         let step_loss = backend.alloc(1)?;
         let probs = backend.alloc(capacity * output.units)?;
+        let metrics_out = backend.alloc(2 * (train.n.div_ceil(capacity) + test.n.div_ceil(capacity)))?;
 
         let mut t = Trainer {
             backend,
@@ -133,6 +136,7 @@ impl<B: Backend> Trainer<B> {
             order: Vec::new(),
             step_loss,
             probs,
+            metrics_out,
             shuffle: Rng::stream(spec.seed as u64, Stream::Shuffle),
             cursor: 0,
             epoch: 0,
@@ -201,7 +205,7 @@ impl<B: Backend> Trainer<B> {
         let cap = self.model.capacity;
         let chunks = |n: usize| n.div_ceil(cap);
         let slots = 2 * (chunks(self.train.n) + chunks(self.test.n));
-        let out = self.backend.alloc(slots)?;
+        let out = self.metrics_out.clone();
         let mut slot = 0;
         for set in [&self.train, &self.test] {
             let f = self.spec.features.len();

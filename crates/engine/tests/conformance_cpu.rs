@@ -30,3 +30,20 @@ fn a_wrong_expected_value_fails_the_case() {
     assert!(!bad.passed);
     assert!(bad.message.contains("weight"), "{}", bad.message);
 }
+
+#[test]
+fn malformed_vector_files_are_errors() {
+    use engine::conformance::Case;
+    assert!(Case::from_json("{").is_err());
+    let huge = r#"{"name":"x","op":"dense","inputs":{"x":{"shape":[18446744073709551615,2],"data":[]}},"outputs":{},"tolerance":{"rtol":0,"atol":0}}"#;
+    assert!(Case::from_json(huge).is_err());
+    let short = r#"{"name":"x","op":"dense","inputs":{"x":{"shape":[2,2],"data":[1,2,3]}},"outputs":{},"tolerance":{"rtol":0,"atol":0}}"#;
+    assert!(Case::from_json(short).is_err());
+    // A case whose shapes do not fit fails instead of panicking.
+    let bad = r#"{"name":"x","op":"dense","inputs":{"x":{"shape":[2,3],"data":[1,2,3,4,5,6]},
+        "weight":{"shape":[2,2],"data":[1,2,3,4]},"bias":{"shape":[2],"data":[0,0]}},
+        "outputs":{"y":{"shape":[2,2],"data":[0,0,0,0]}},"tolerance":{"rtol":0,"atol":0}}"#;
+    let case = Case::from_json(bad).unwrap();
+    let r = engine::testing::block_on(engine::conformance::run_case(&mut CpuBackend::new(), &case, "bad"));
+    assert!(!r.passed);
+}

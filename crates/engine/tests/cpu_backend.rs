@@ -123,3 +123,20 @@ fn optimizer_applies_l1_and_l2() {
     assert_eq!(block_on(b.read(&m)).unwrap(), vec![1.5]);
     assert!((block_on(b.read(&p)).unwrap()[0] - (1.0 - 0.1 - 0.15)).abs() < 1e-6);
 }
+
+#[test]
+fn empty_matrices_do_not_panic() {
+    let mut b = CpuBackend::new();
+    let e = View::whole(b.alloc(0).unwrap(), 0);
+    let out = View::whole(b.alloc(0).unwrap(), 0);
+    let one = View::whole(b.alloc(1).unwrap(), 1);
+    for act in [Activation::Softmax, Activation::Prelu, Activation::Relu] {
+        let op = ActOp { act, rows: 0, cols: 0 };
+        b.act_forward(op, &e, Some(&e), &out).unwrap();
+        b.act_backward(op, &e, &e, &e, Some(&e), &out, None).unwrap();
+    }
+    let op = LossOp { kind: LossKind::SoftmaxCrossEntropy, rows: 0, cols: 0 };
+    assert!(b.loss(op, &e, &e, &out, &one).is_err());
+    let g = Gemm { m: 0, n: 0, k: 0, trans_a: false, trans_b: true, accumulate: false };
+    b.gemm(g, &e, &e, None, &out).unwrap();
+}

@@ -7,6 +7,9 @@ use crate::real::Real;
 
 /// `y = f(x)` over a `rows × cols` matrix (`y` is `rows × cols / pieces` for Maxout).
 pub fn forward<T: Real>(act: Activation, rows: usize, cols: usize, x: &[T], alpha: Option<&[T]>, y: &mut [T]) {
+    if rows == 0 || cols == 0 {
+        return;
+    }
     let x = &x[..rows * cols];
     match act {
         Activation::Prelu => {
@@ -60,6 +63,12 @@ pub fn backward<T: Real>(
     dx: &mut [T],
     dalpha: Option<&mut [T]>,
 ) {
+    if rows == 0 || cols == 0 {
+        if let Some(da) = dalpha {
+            da.fill(T::ZERO);
+        }
+        return;
+    }
     let x = &x[..rows * cols];
     let dx = &mut dx[..rows * cols];
     match act {
