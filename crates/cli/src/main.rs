@@ -1,7 +1,7 @@
 //! `dl101`: the engine from the command line.
 //!
 //! - `dl101 conformance [DIR] [--backend cpu|gpu|both]` runs every vector file in `DIR`
-//!   (default `conformance/vectors`) on the chosen backends, prints one line per file and backend,
+//!   (default: `$DL101_VECTORS`, else the workspace's `conformance/vectors`) on the chosen backends, prints one line per file and backend,
 //!   then `N passed, N failed`, and exits non-zero on any failure.
 //! - `dl101 train <spec.json> [--epochs N] [--backend cpu|gpu]` trains a model spec and prints its
 //!   loss curve, one line per epoch.
@@ -89,7 +89,11 @@ fn conformance_cmd(args: &[String]) -> Result<bool, String> {
     if pos.len() > 1 {
         return Err(USAGE.to_string());
     }
-    let dir = pos.first().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("conformance/vectors"));
+    let dir = match pos.first() {
+        Some(d) => PathBuf::from(d),
+        None => engine::testing::vectors_dir()
+            .ok_or("no DIR given, and no conformance/vectors folder found (or set DL101_VECTORS)")?,
+    };
     let which = backend_opt(&opts)?;
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut tally = |tag: &str, results: Vec<CaseResult>| {
