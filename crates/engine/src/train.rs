@@ -321,6 +321,28 @@ impl<B: Backend> Trainer<B> {
         Ok(self.model.split_params(&flat))
     }
 
+    /// Changes the training settings that leave the network and the data as they are (the
+    /// optimizer and its hyper-parameters, regularisation, batch size) without restarting, as the
+    /// page does when a slider moves during training. Returns `Ok(false)`, changing nothing, when
+    /// `spec` differs in anything else: then build a new trainer. Switching the optimizer kind
+    /// keeps the current state buffers (momentum's velocity becomes Adam's first moment).
+    pub fn update(&mut self, spec: &ModelSpec) -> Result<bool> {
+        spec.validate()?;
+        let mut same = spec.clone();
+        same.optimizer = self.spec.optimizer;
+        same.regularization = self.spec.regularization;
+        same.batch_size = self.spec.batch_size;
+        if same != self.spec {
+            return Ok(false);
+        }
+        if spec.batch_size as usize > self.model.capacity {
+            // The scratch buffers were sized for the old batch.
+            return Ok(false);
+        }
+        self.spec = spec.clone();
+        Ok(true)
+    }
+
     /// Floats per point returned by [`Trainer::predict`].
     pub fn output_width(&self) -> usize {
         self.output.units

@@ -167,3 +167,26 @@ fn neuron_outputs_cover_every_layer_and_match_predict() {
     assert!(outs[0].iter().all(|v| (-1.0..=1.0).contains(v)));
     assert_eq!(outs[2], block_on(t.predict(&pts)).unwrap());
 }
+
+#[test]
+fn hyper_parameters_change_without_a_restart_and_shapes_do_not() {
+    let spec = ModelSpec::default();
+    let mut t = Trainer::new(CpuBackend::new(), &spec).unwrap();
+    t.step(10).unwrap();
+    let mut faster = spec.clone();
+    faster.optimizer.lr = 0.1;
+    faster.batch_size = 25;
+    faster.regularization.kind = RegKind::L2;
+    faster.regularization.rate = 0.001;
+    assert!(t.update(&faster).unwrap());
+    assert_eq!(t.spec().optimizer.lr, 0.1);
+    t.step(1).unwrap();
+    assert_eq!(t.steps(), 11);
+    let mut wider = faster.clone();
+    wider.layers.push(LayerSpec::Dense { units: 3, activation: Activation::Relu });
+    assert!(!t.update(&wider).unwrap());
+    assert_eq!(t.spec(), &faster);
+    let mut invalid = faster.clone();
+    invalid.optimizer.lr = -1.0;
+    assert!(t.update(&invalid).is_err());
+}
