@@ -33,12 +33,30 @@ fn load_b(d: u32, j: u32) -> f32 {
     return b[p.b_off + d * p.n + j];
 }
 
+fn store(i: u32, j0: u32, v: vec4<f32>) {
+    if (i >= p.m) { return; }
+    for (var q = 0u; q < 4u; q++) {
+        let j = j0 + q * 16u;
+        if (j < p.n) {
+            var x = v[q];
+            if ((p.flags & 4u) != 0u) { x += bias[p.bias_off + j]; }
+            let at = p.c_off + i * p.n + j;
+            if ((p.flags & 8u) != 0u) { x += c[at]; }
+            c[at] = x;
+        }
+    }
+}
+
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
     let row0 = wg.y * TILE;
     let col0 = wg.x * TILE;
     let tid = lid.y * 16u + lid.x;
-    var acc: array<f32, 16>;
+    // Row r of this thread's 4×4 block is acc_r; its columns are the vector's components.
+    var acc0 = vec4<f32>(0.0);
+    var acc1 = vec4<f32>(0.0);
+    var acc2 = vec4<f32>(0.0);
+    var acc3 = vec4<f32>(0.0);
     for (var t = 0u; t < p.k; t += DEPTH) {
         for (var e = 0u; e < 4u; e++) {
             let idx = tid + e * 256u;
@@ -49,31 +67,20 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
         }
         workgroupBarrier();
         for (var d = 0u; d < DEPTH; d++) {
-            var av: array<f32, 4>;
-            var bv: array<f32, 4>;
-            for (var r = 0u; r < 4u; r++) {
-                av[r] = a_tile[d * TILE + lid.y + r * 16u];
-                bv[r] = b_tile[d * TILE + lid.x + r * 16u];
-            }
-            for (var r = 0u; r < 4u; r++) {
-                for (var q = 0u; q < 4u; q++) {
-                    acc[r * 4u + q] = fma(av[r], bv[q], acc[r * 4u + q]);
-                }
-            }
+            let at = d * TILE + lid.y;
+            let bt = d * TILE + lid.x;
+            let bv = vec4<f32>(b_tile[bt], b_tile[bt + 16u], b_tile[bt + 32u], b_tile[bt + 48u]);
+            acc0 = fma(vec4<f32>(a_tile[at]), bv, acc0);
+            acc1 = fma(vec4<f32>(a_tile[at + 16u]), bv, acc1);
+            acc2 = fma(vec4<f32>(a_tile[at + 32u]), bv, acc2);
+            acc3 = fma(vec4<f32>(a_tile[at + 48u]), bv, acc3);
         }
         workgroupBarrier();
     }
-    for (var r = 0u; r < 4u; r++) {
-        let i = row0 + lid.y + r * 16u;
-        for (var q = 0u; q < 4u; q++) {
-            let j = col0 + lid.x + q * 16u;
-            if (i < p.m && j < p.n) {
-                var v = acc[r * 4u + q];
-                if ((p.flags & 4u) != 0u) { v += bias[p.bias_off + j]; }
-                let at = p.c_off + i * p.n + j;
-                if ((p.flags & 8u) != 0u) { v += c[at]; }
-                c[at] = v;
-            }
-        }
-    }
+    let i = row0 + lid.y;
+    let j = col0 + lid.x;
+    store(i, j, acc0);
+    store(i + 16u, j, acc1);
+    store(i + 32u, j, acc2);
+    store(i + 48u, j, acc3);
 }
