@@ -343,6 +343,24 @@ fn losses_and_their_gradients() {
 }
 
 #[test]
+fn a_class_index_out_of_range_makes_the_loss_nan() {
+    // The host cannot check indices that live on the device; the loss says so instead of
+    // reading out of bounds.
+    let mut b = gpu();
+    let op = LossOp { kind: LossKind::SoftmaxCrossEntropy, rows: 3, cols: 4 };
+    let pred = put(&mut b, &[0.5; 12], 0);
+    let (dv, lv) = (zeros(&mut b, 12, 0), zeros(&mut b, 1, 0));
+    for bad in [4.0, -1.0] {
+        let target = put(&mut b, &[0.0, bad, 2.0], 0);
+        b.loss(op, &pred, &target, &dv, &lv).unwrap();
+        assert!(get(&mut b, &lv)[0].is_nan(), "class {bad} of 4");
+    }
+    let target = put(&mut b, &[0.0, 3.0, 2.0], 0);
+    b.loss(op, &pred, &target, &dv, &lv).unwrap();
+    assert!((get(&mut b, &lv)[0] - 4f32.ln()).abs() < 1e-6, "uniform logits: ln 4");
+}
+
+#[test]
 fn count_correct_for_each_loss() {
     let mut b = gpu();
     let mut rng = Rng::new(9);

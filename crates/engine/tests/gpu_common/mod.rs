@@ -10,7 +10,7 @@ pub fn gpu() -> GpuBackend {
     let mut b = pollster::block_on(GpuBackend::acquire()).unwrap_or_else(|e| {
         panic!("no GPU adapter for the GPU tests ({e}); install Mesa's Vulkan drivers (mesa-vulkan-drivers) for lavapipe")
     });
-    b.compile_all().unwrap_or_else(|e| panic!("kernels failed to compile: {e}"));
+    pollster::block_on(b.compile_all()).unwrap_or_else(|e| panic!("kernels failed to compile: {e}"));
     b
 }
 

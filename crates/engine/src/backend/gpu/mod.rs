@@ -20,7 +20,7 @@ pub use buffer::GpuBuffer;
 pub use device::{AdapterSummary, Gpu};
 pub use recorder::GpuStats;
 
-use crate::error::Result;
+use crate::error::{EngineError, Result};
 use kernels::KERNELS;
 use recorder::Recorder;
 
@@ -62,10 +62,15 @@ impl GpuBackend {
     }
 
     /// Builds every kernel's pipeline now (the page does this once, up front, so the first
-    /// training step does not stall on shader compilation) and reports any compile error.
-    pub fn compile_all(&mut self) -> Result<()> {
+    /// training step does not stall on shader compilation) and reports any compile error. The
+    /// browser reports validation errors asynchronously, hence an error scope that is awaited.
+    pub async fn compile_all(&mut self) -> Result<()> {
+        let scope = self.rec.device.push_error_scope(wgpu::ErrorFilter::Validation);
         for def in KERNELS {
             self.rec.ensure_pipeline(def.kernel);
+        }
+        if let Some(e) = scope.pop().await {
+            return Err(EngineError::Gpu(format!("the WGSL kernels did not compile on {}: {e}", self.adapter)));
         }
         self.rec.take_error()
     }

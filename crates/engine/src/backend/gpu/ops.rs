@@ -342,6 +342,7 @@ impl Backend for GpuBackend {
             u(target.offset),
             u(dpred.offset),
             u(loss.offset),
+            f32::NAN.to_bits(),
         ];
         self.rec.dispatch(Kernel::Loss, &params, &[&pred.buf, &target.buf, &dpred.buf, &loss.buf], (1, 1))
     }

@@ -7,6 +7,8 @@
 struct Params {
     kind: u32, rows: u32, cols: u32, pred_off: u32,
     target_off: u32, dpred_off: u32, loss_off: u32,
+    // A quiet NaN's bits, from the host: WGSL rejects a constant NaN, so it cannot be a literal.
+    nan_bits: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -42,7 +44,7 @@ fn main(@builtin(local_invocation_index) li: u32) {
                 s += m + log(sum) - pred[base + t];
             } else {
                 t = p.cols;
-                s += bitcast<f32>(0x7fc00000u);
+                s += bitcast<f32>(p.nan_bits);
             }
             let inv_sum = 1.0 / sum;
             for (var c = 0u; c < p.cols; c++) {

@@ -1,0 +1,114 @@
+//! The GPU backend in the browser (wasm-bindgen-test in headless Chromium, whose WebGPU adapter
+//! is SwiftShader): the same kernels as natively, through the browser's WebGPU, with every read
+//! awaited. Ops are compared with the CPU backend running in the same page, and a whole training
+//! run goes through `Trainer`. Without an adapter these fail with a message saying so.
+#![cfg(target_arch = "wasm32")]
+
+use engine::activation::Activation;
+use engine::backend::cpu::CpuBackend;
+use engine::backend::gpu::GpuBackend;
+use engine::backend::{ActOp, Backend, Gemm, LossOp, View};
+use engine::loss::LossKind;
+use engine::optim::{OptimKind, OptimStep};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn gpu() -> GpuBackend {
+    let mut b = GpuBackend::acquire()
+        .await
+        .map_err(|e| {
+            format!("no WebGPU adapter in this browser ({e}): Chromium needs --enable-unsafe-webgpu (crates/engine/webdriver.json passes it)")
+        })
+        .unwrap();
+    b.compile_all().await.unwrap();
+    b
+}
+
+/// A deterministic pseudo-random sequence in [-1, 1).
+fn data(n: usize, seed: u32) -> Vec<f32> {
+    let mut s = seed.wrapping_mul(2_654_435_761).max(1);
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            (s >> 8) as f32 / (1u32 << 23) as f32 - 1.0
+        })
+        .collect()
+}
+
+async fn put<B: Backend>(b: &mut B, v: &[f32], pad: usize) -> View<B::Buffer> {
+    let buf = b.alloc(v.len() + pad).unwrap();
+    let view = View { buf, offset: pad, len: v.len() };
+    b.write(&view, v).unwrap();
+    view
+}
+
+/// The outputs of a fixed op sequence (dense forward, activations, loss, backward, Adam), read
+/// back with awaited reads.
+async fn op_sequence<B: Backend>(b: &mut B) -> Vec<(&'static str, Vec<f32>)> {
+    let (m, n, k) = (33, 65, 70);
+    let x = put(b, &data(m * k, 1), 3).await;
+    let params = put(b, &data(n * k + n, 2), 1).await;
+    let (w, bias) = (params.sub(0, n * k), params.sub(n * k, n));
+    let h = put(b, &vec![0.0; m * n], 2).await;
+    let y = put(b, &vec![0.0; m * n], 0).await;
+    let fwd = Gemm { m, n, k, trans_a: false, trans_b: true, accumulate: false };
+    b.gemm(fwd, &x, &w, Some(&bias), &h).unwrap();
+    let act = ActOp { act: Activation::Swish { beta: 1.0 }, rows: m, cols: n };
+    b.act_forward(act, &h, None, &y).unwrap();
+    let soft = put(b, &vec![0.0; m * n], 0).await;
+    b.act_forward(ActOp { act: Activation::Softmax, rows: m, cols: n }, &y, None, &soft).unwrap();
+    let target: Vec<f32> = (0..m).map(|r| (r * 7 % n) as f32).collect();
+    let t = put(b, &target, 0).await;
+    let (dy, loss) = (put(b, &vec![0.0; m * n], 0).await, put(b, &[0.0], 0).await);
+    b.loss(LossOp { kind: LossKind::SoftmaxCrossEntropy, rows: m, cols: n }, &y, &t, &dy, &loss).unwrap();
+    let dh = put(b, &vec![0.0; m * n], 0).await;
+    b.act_backward(act, &h, &y, &dy, None, &dh, None).unwrap();
+    let grads = put(b, &vec![0.0; n * k + n], 0).await;
+    let dw = grads.sub(0, n * k);
+    b.gemm(Gemm { m: n, n: k, k: m, trans_a: true, trans_b: false, accumulate: false }, &dh, &x, None, &dw).unwrap();
+    b.col_sum(&dh, m, n, &grads.sub(n * k, n), false).unwrap();
+    let (mm, vv) = (put(b, &vec![0.0; n * k + n], 0).await, put(b, &vec![0.0; n * k + n], 0).await);
+    for t in 1..=3 {
+        let s = OptimStep {
+            kind: OptimKind::Adam,
+            lr: 0.01,
+            momentum: 0.0,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: 0.001,
+            l1: 0.0,
+            t,
+        };
+        b.optim_step(&s, &params, &grads, &mm, &vv).unwrap();
+    }
+    b.submit().unwrap();
+    let mut out = Vec::new();
+    for (name, v) in [("h", &h), ("y", &y), ("softmax", &soft), ("loss", &loss), ("dh", &dh), ("grads", &grads), ("params", &params)] {
+        out.push((name, b.read(v).await.unwrap()));
+    }
+    out
+}
+
+#[wasm_bindgen_test]
+async fn gpu_ops_agree_with_cpu_in_the_browser() {
+    let mut g = gpu().await;
+    assert!(g.describe().starts_with("WebGPU: "), "{}", g.describe());
+    let got = op_sequence(&mut g).await;
+    let want = op_sequence(&mut CpuBackend::new()).await;
+    for ((name, gv), (_, cv)) in got.iter().zip(&want) {
+        assert_eq!(gv.len(), cv.len(), "{name}");
+        for (i, (&a, &c)) in gv.iter().zip(cv).enumerate() {
+            assert!((a - c).abs() <= 1e-4 + 1e-4 * c.abs(), "{name}[{i}]: gpu {a}, cpu {c}");
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn xor_relu_learns_on_browser_webgpu() {
+    let r = engine::testing::xor_relu_learns(gpu().await).await.unwrap();
+    assert!(r.best_test_accuracy >= 0.95, "{r:?}");
+}
