@@ -1,5 +1,6 @@
 //! Every GPU op against a small f64 reference written inline here, on awkward shapes (not
 //! multiples of any tile or workgroup), with views at non-zero offsets.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod gpu_common;
 

@@ -1,6 +1,7 @@
 //! "The GPU path is real": acquire a device, run the self-test kernel, print the adapter. Without
 //! an adapter this test fails (it never skips), so a machine that cannot run the GPU backend is
 //! noticed rather than silently passed.
+#![cfg(not(target_arch = "wasm32"))]
 
 use engine::backend::Backend;
 use engine::backend::gpu::{GpuBackend, device, selftest};

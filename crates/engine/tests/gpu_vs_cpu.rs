@@ -1,6 +1,7 @@
 //! The GPU backend against the CPU reference backend: the same op sequences, with the same seeded
 //! inputs on awkward shapes, run through the `Backend` trait on both, and whole training runs
 //! through `Trainer` on both from the same spec.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod gpu_common;
 

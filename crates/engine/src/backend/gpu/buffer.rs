@@ -17,6 +17,9 @@ pub(super) struct Inner {
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 impl GpuBuffer {
+    // Natively wgpu's handles are Send + Sync, and Arc keeps the backend Send; in the browser
+    // they are not, and Arc costs one atomic per clone.
+    #[allow(clippy::arc_with_non_send_sync)]
     pub(super) fn new(raw: wgpu::Buffer, len: usize) -> Self {
         GpuBuffer(Arc::new(Inner { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), raw, len }))
     }
