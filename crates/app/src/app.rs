@@ -1,21 +1,91 @@
-//! The page's root component: header, compute status and the panels.
+//! The page's root component: header (title, compute status, language, share), the run bar, and
+//! the panels: data, network, training settings, the views, and the activation table.
 
+use engine::spec::ModelSpec;
 use leptos::prelude::*;
 
-use crate::compute::{self, ComputeStatus};
+use crate::compute;
+use crate::i18n::{Lang, tr};
+use crate::lab::Lab;
+use crate::panels::activations::ActivationTable;
+use crate::panels::controls::{Hyperparameters, RunBar};
+use crate::panels::data::DataPanel;
+use crate::panels::network::NetworkPanel;
+use crate::views::boundary::{Boundary, Neurons};
+use crate::views::curves::Curves;
+use crate::{driver, share};
 
 /// The whole playground.
 #[component]
 pub fn App() -> impl IntoView {
-    let (status, set_status) = signal(ComputeStatus::Detecting);
+    let (spec, problems) = share::from_location().unwrap_or_else(|| (ModelSpec::default(), Vec::new()));
+    let lab = Lab::new(spec, Lang::from_browser());
+    if !problems.is_empty() {
+        lab.notice.set(Some(format!("This link had problems; opened the nearest valid experiment: {}", problems.join("; "))));
+    }
     leptos::task::spawn_local(async move {
-        set_status.set(compute::detect().await);
+        let detected = compute::detect().await;
+        lab.status.set(detected.status);
+        driver::start(lab, detected.gpu);
+    });
+    share::keep_in_url(lab);
+    install_keyboard(lab);
+    let lang = lab.lang;
+    Effect::new(move |_| {
+        if let Some(el) = document().document_element() {
+            let _ = el.set_attribute("lang", lang.get().code());
+        }
     });
     view! {
         <header class="top">
             <h1>"DL101 Playground"</h1>
-            <p class="backend" data-testid="backend">{move || status.get().label()}</p>
+            <p class="backend" data-testid="backend">{move || lab.status.get().label()}</p>
+            <span class="device" data-testid="device">{move || lab.device.get()}</span>
+            <div class="spacer"></div>
+            <button data-testid="lang" on:click=move |_| lang.update(|l| *l = if *l == Lang::En { Lang::Ko } else { Lang::En })
+                aria-label="Language / 언어">{move || if lang.get() == Lang::En { "한국어" } else { "English" }}</button>
+            <share::ShareButton lab />
         </header>
-        <main></main>
+        <div class="notice" role="alert" data-testid="notice" class:hidden=move || lab.notice.get().is_none()>
+            <span>{move || lab.notice.get().unwrap_or_default()}</span>
+            <button on:click=move |_| lab.notice.set(None) aria-label="dismiss">"×"</button>
+        </div>
+        <RunBar lab />
+        <main class="grid">
+            <DataPanel lab />
+            <NetworkPanel lab />
+            <section class="panel views" aria-label="output">
+                <Boundary lab />
+                <Neurons lab />
+                <Curves lab />
+            </section>
+            <Hyperparameters lab />
+        </main>
+        <ActivationTable lab />
+        <footer class="muted small">
+            {move || tr(lang.get(),
+                "Runs entirely in your browser. Data: TensorFlow Playground's generators; digits from the UCI Optical Recognition of Handwritten Digits set (CC BY 4.0).",
+                "모든 계산은 브라우저 안에서 이루어집니다. 데이터: TensorFlow Playground의 생성 규칙, UCI 손글씨 숫자 데이터(CC BY 4.0).")}
+        </footer>
     }
+}
+
+/// Space toggles play/pause unless the focus is on a control that uses the key itself.
+fn install_keyboard(lab: Lab) {
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() != " " {
+            return;
+        }
+        let tag = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .map(|e| e.tag_name().to_lowercase())
+            .unwrap_or_default();
+        if !matches!(tag.as_str(), "input" | "select" | "textarea" | "button") {
+            ev.prevent_default();
+            lab.playing.update(|p| *p = !*p);
+        }
+    });
+    // The listener lives as long as the page.
+    std::mem::forget(handle);
 }

@@ -2,9 +2,9 @@
 //! the engine's self-test kernel, and otherwise falls back to the CPU with the reason, so the
 //! status line always tells the truth.
 
-use engine::backend::gpu::{device, selftest};
+use engine::backend::gpu::{GpuBackend, device, selftest};
 
-/// What the page trains on, and why.
+/// What the page can train on, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ComputeStatus {
     /// Still asking the browser.
@@ -26,14 +26,36 @@ impl ComputeStatus {
     }
 }
 
+/// What detection found: the status line, and the backend the training sessions can use with
+/// whether its adapter is a software rasteriser (SwiftShader, lavapipe), where the CPU backend is
+/// faster and the automatic choice trains on the CPU.
+pub struct Detected {
+    pub status: ComputeStatus,
+    pub gpu: Option<(GpuBackend, bool)>,
+}
+
 /// Acquires a WebGPU device and runs the self-test kernel on it.
-pub async fn detect() -> ComputeStatus {
+pub async fn detect() -> Detected {
+    let (status, gpu) = probe().await;
+    Detected { status, gpu }
+}
+
+async fn probe() -> (ComputeStatus, Option<(GpuBackend, bool)>) {
+    let has_webgpu = web_sys::window()
+        .map(|w| js_sys::Reflect::has(&w.navigator(), &"gpu".into()).unwrap_or(false))
+        .unwrap_or(false);
+    if !has_webgpu {
+        let reason = "this browser does not offer WebGPU (navigator.gpu is missing); training runs on the CPU";
+        return (ComputeStatus::CpuFallback { reason: reason.into() }, None);
+    }
     let gpu = match device::acquire().await {
         Ok(gpu) => gpu,
-        Err(e) => return ComputeStatus::CpuFallback { reason: e.to_string() },
+        Err(e) => return (ComputeStatus::CpuFallback { reason: format!("{e}; training runs on the CPU") }, None),
     };
-    match selftest::saxpy_check(&gpu, 1000).await {
-        Ok(_) => ComputeStatus::WebGpu { adapter: gpu.adapter.to_string() },
-        Err(e) => ComputeStatus::CpuFallback { reason: e.to_string() },
+    if let Err(e) = selftest::saxpy_check(&gpu, 1000).await {
+        return (ComputeStatus::CpuFallback { reason: e.to_string() }, None);
     }
+    let adapter = gpu.adapter.to_string();
+    let software = gpu.adapter.is_software;
+    (ComputeStatus::WebGpu { adapter }, Some((GpuBackend::new(gpu), software)))
 }

@@ -1,7 +1,15 @@
 //! DL101 Playground, the page: Leptos components on top of the engine. `main.rs` only mounts
-//! [`App`]; each panel lives in a file of its own.
+//! [`App`]; the state lives in [`lab`], the training loop in [`driver`], and each panel and view
+//! in a file of its own.
 
 mod app;
 pub mod compute;
+mod driver;
+pub mod i18n;
+pub mod lab;
+mod panels;
+mod session;
+mod share;
+mod views;
 
 pub use app::App;

@@ -1,0 +1,258 @@
+//! The training loop. One task owns the session and runs once per animation frame: it rebuilds
+//! the session when the spec, the device or a reset asks for it, trains as many steps as fit in a
+//! frame's budget (so the page stays responsive), reads the metrics back asynchronously, and
+//! refreshes the pictures. Panels never touch the session; they change signals in [`Lab`].
+
+use std::time::Duration;
+
+use engine::backend::gpu::GpuBackend;
+use engine::spec::ModelSpec;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::lab::{DevicePref, Lab, Pictures};
+use crate::session::{Device, Session};
+
+/// Milliseconds of training work aimed at per frame: well under one 16 ms frame.
+const FRAME_BUDGET_MS: f64 = 10.0;
+/// The input plane drawn by the pictures, as in TensorFlow Playground.
+pub const DOMAIN: f64 = 6.0;
+const GRID: usize = 50;
+const THUMB: usize = 20;
+/// Curves keep at most this many points; older ones are thinned.
+const MAX_HISTORY: usize = 600;
+
+/// Starts the loop. `gpu` is the WebGPU backend when the browser has a working one, and whether
+/// its adapter is a software one.
+pub fn start(lab: Lab, gpu: Option<(GpuBackend, bool)>) {
+    leptos::task::spawn_local(run(lab, gpu));
+}
+
+async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>) {
+    let software = gpu.as_ref().is_some_and(|g| g.1);
+    let mut gpu = gpu.map(|g| g.0);
+    let mut session: Option<Session> = None;
+    let mut built: Option<(ModelSpec, bool, u32)> = None;
+    let mut steps_per_frame: u32 = 1;
+    let mut seen_steps = lab.step_requests.get_untracked();
+    let mut frame: u64 = 0;
+    let mut rate = RateMeter::default();
+    loop {
+        next_frame().await;
+        frame += 1;
+        let spec = lab.spec.get_untracked();
+        let have_gpu = gpu.is_some() || matches!(session, Some(Session::Gpu(_)));
+        let want_gpu = have_gpu
+            && match lab.device_pref.get_untracked() {
+                DevicePref::Auto => !software,
+                DevicePref::Gpu => true,
+                DevicePref::Cpu => false,
+            };
+        let key = (spec.clone(), want_gpu, lab.resets.get_untracked());
+        if built.as_ref() != Some(&key) {
+            built = Some(key);
+            if let Some(old) = session.take() {
+                if let Device::Gpu(b) = old.into_device() {
+                    gpu = Some(b);
+                }
+            }
+            session = build(&lab, &spec, want_gpu, &mut gpu);
+            lab.device.set(device_line(lab.device_pref.get_untracked(), have_gpu, software, session.as_ref()));
+            seen_steps = lab.step_requests.get_untracked();
+            if let Some(s) = session.as_mut() {
+                refresh(&lab, s, true).await;
+            }
+            continue;
+        }
+        let Some(s) = session.as_mut() else { continue };
+
+        let requested = lab.step_requests.get_untracked();
+        let steps = if lab.playing.get_untracked() {
+            steps_per_frame
+        } else if requested != seen_steps {
+            seen_steps = requested;
+            s.steps_per_epoch()
+        } else {
+            continue;
+        };
+        let started = now_ms();
+        if let Err(e) = s.step(steps) {
+            lab.playing.set(false);
+            lab.notice.set(Some(e.to_string()));
+            continue;
+        }
+        let pictures_due = !lab.playing.get_untracked() || frame % 6 == 0;
+        refresh(&lab, s, pictures_due).await;
+        let spent = now_ms() - started;
+        // Grow or shrink the work per frame towards the budget.
+        if spent < FRAME_BUDGET_MS / 2.0 {
+            steps_per_frame = (steps_per_frame * 2).min(4096);
+        } else if spent > FRAME_BUDGET_MS * 1.5 && steps_per_frame > 1 {
+            steps_per_frame /= 2;
+        }
+        lab.steps_per_sec.set(rate.add(steps, started));
+    }
+}
+
+/// A new session for `spec`, on the GPU when asked and available.
+fn build(lab: &Lab, spec: &ModelSpec, want_gpu: bool, gpu: &mut Option<GpuBackend>) -> Option<Session> {
+    lab.history.set(Vec::new());
+    lab.latest.set(None);
+    lab.pictures.set(Pictures::default());
+    if let Err(e) = spec.validate() {
+        lab.playing.set(false);
+        lab.notice.set(Some(e.to_string()));
+        return None;
+    }
+    let device = match (want_gpu, gpu.take()) {
+        (true, Some(b)) => Device::Gpu(b),
+        (_, other) => {
+            *gpu = other;
+            Device::Cpu
+        }
+    };
+    match Session::new(device, spec) {
+        Ok(s) => {
+            lab.points.set(s.points());
+            lab.notice.set(None);
+            Some(s)
+        }
+        Err(e) => {
+            lab.playing.set(false);
+            lab.notice.set(Some(e.to_string()));
+            None
+        }
+    }
+}
+
+/// Which device trains, and why: the automatic choice explains itself.
+fn device_line(pref: DevicePref, have_gpu: bool, software: bool, session: Option<&Session>) -> String {
+    match (session, pref) {
+        (Some(Session::Gpu(_)), _) => "Training on WebGPU".into(),
+        (Some(Session::Cpu(_)), DevicePref::Cpu) => "Training on the CPU (chosen)".into(),
+        (Some(Session::Cpu(_)), _) if have_gpu && software => {
+            "Training on the CPU (auto: the WebGPU adapter is a software renderer, slower than the CPU here)".into()
+        }
+        (Some(Session::Cpu(_)), _) => "Training on the CPU (no usable WebGPU)".into(),
+        (None, _) => String::new(),
+    }
+}
+
+/// Reads the metrics (and, when due, the pictures) back and publishes them.
+async fn refresh(lab: &Lab, s: &mut Session, pictures: bool) {
+    let m = match s.metrics().await {
+        Ok(m) => m,
+        Err(e) => {
+            lab.playing.set(false);
+            lab.notice.set(Some(e.to_string()));
+            return;
+        }
+    };
+    let x = m.step as f64 / s.steps_per_epoch() as f64;
+    let diverged = m.diverged();
+    lab.history.update(|h| {
+        h.push((x, m));
+        if h.len() > MAX_HISTORY {
+            // Keep every other point: the curve keeps its shape at half the cost.
+            let mut i = 0;
+            h.retain(|_| {
+                i += 1;
+                i % 2 == 1
+            });
+        }
+    });
+    lab.latest.set(Some(m));
+    if diverged {
+        lab.playing.set(false);
+        let lr = lab.spec.with_untracked(|s| s.optimizer.lr);
+        lab.notice.set(Some(format!(
+            "Training diverged at epoch {}: the loss became NaN or infinite. Try a lower learning rate \
+             (now {lr}) or another activation, then press Reset.",
+            m.epoch
+        )));
+        return;
+    }
+    if pictures {
+        if let Ok(p) = pictures_of(lab, s).await {
+            lab.pictures.set(p);
+        }
+    }
+}
+
+/// The output over the plane and every neuron's thumbnail.
+async fn pictures_of(lab: &Lab, s: &mut Session) -> engine::Result<Pictures> {
+    let spec = lab.spec.get_untracked();
+    let out = s.predict(&grid(GRID)).await?;
+    let width = out.len() / (GRID * GRID).max(1);
+    let regression = spec.data.kind.is_regression();
+    // One number per cell: class colours in [-1, 1] (positive class high), or the value.
+    let output = match (width, spec.output().presented) {
+        (1, engine::activation::Activation::Sigmoid) => out.iter().map(|p| 2.0 * p - 1.0).collect(),
+        (1, _) => out,
+        (w, _) => out.chunks(w).map(|p| 2.0 * p[w - 1] - 1.0).collect(),
+    };
+    let output = if regression { output } else { output.into_iter().map(|v| v.clamp(-1.0, 1.0)).collect() };
+    let layers = s.neuron_outputs(&grid(THUMB)).await?;
+    let neurons = layers
+        .into_iter()
+        .map(|m| {
+            let units = m.len() / (THUMB * THUMB).max(1);
+            (0..units).map(|u| m.iter().skip(u).step_by(units.max(1)).copied().collect()).collect()
+        })
+        .collect();
+    Ok(Pictures { grid: GRID, output, neurons, thumb: THUMB })
+}
+
+/// Cell centres of an n×n grid over the plane, top row first (y decreasing).
+fn grid(n: usize) -> Vec<(f64, f64)> {
+    let cell = 2.0 * DOMAIN / n as f64;
+    let mut pts = Vec::with_capacity(n * n);
+    for row in 0..n {
+        let y = DOMAIN - (row as f64 + 0.5) * cell;
+        for col in 0..n {
+            pts.push((-DOMAIN + (col as f64 + 0.5) * cell, y));
+        }
+    }
+    pts
+}
+
+/// Steps per second over the last second or so.
+#[derive(Default)]
+struct RateMeter {
+    since: f64,
+    steps: u64,
+    last: f64,
+}
+
+impl RateMeter {
+    fn add(&mut self, steps: u32, at: f64) -> f64 {
+        if self.since == 0.0 {
+            self.since = at;
+        }
+        self.steps += steps as u64;
+        let elapsed = now_ms() - self.since;
+        if elapsed >= 1000.0 {
+            self.last = self.steps as f64 * 1000.0 / elapsed;
+            self.since = now_ms();
+            self.steps = 0;
+        }
+        self.last
+    }
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// Resolves at the next animation frame (or after 16 ms where frames don't come, e.g. a hidden tab).
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let scheduled = web_sys::window()
+            .and_then(|w| w.request_animation_frame(resolve.unchecked_ref()).ok())
+            .is_some();
+        if !scheduled {
+            set_timeout(move || drop(resolve.call0(&wasm_bindgen::JsValue::NULL)), Duration::from_millis(16));
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

@@ -1,0 +1,85 @@
+//! The page's state: what the learner set up (the spec and the controls) and what training shows
+//! (metrics, curves, pictures). One `Copy` bundle of signals that every panel receives.
+
+use engine::data::Point;
+use engine::spec::ModelSpec;
+use engine::train::Metrics;
+use leptos::prelude::*;
+
+use crate::compute::ComputeStatus;
+use crate::i18n::Lang;
+
+/// Which device the learner asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DevicePref {
+    /// WebGPU on a hardware adapter; the CPU without WebGPU or on a software adapter, where the
+    /// CPU backend trains faster.
+    Auto,
+    Gpu,
+    Cpu,
+}
+
+/// The network's answer over the input plane, and each neuron's.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Pictures {
+    /// Cells per side of the grids below.
+    pub grid: usize,
+    /// The output, mapped to [-1, 1] (class colours) or the regression value, row-major, top row first.
+    pub output: Vec<f32>,
+    /// `neurons[layer][unit]`: that neuron's output on a coarser grid of `thumb` cells per side.
+    pub neurons: Vec<Vec<Vec<f32>>>,
+    pub thumb: usize,
+}
+
+/// Every signal the panels share.
+#[derive(Clone, Copy)]
+pub struct Lab {
+    pub spec: RwSignal<ModelSpec>,
+    pub lang: RwSignal<Lang>,
+    pub playing: RwSignal<bool>,
+    /// Bumped by the Step button: the driver trains one epoch per bump.
+    pub step_requests: RwSignal<u32>,
+    /// Bumped by Reset: the driver rebuilds the session from the spec.
+    pub resets: RwSignal<u32>,
+    pub device_pref: RwSignal<DevicePref>,
+    /// The hidden layer whose activation the comparison table sets.
+    pub selected_layer: RwSignal<usize>,
+
+    pub status: RwSignal<ComputeStatus>,
+    /// Which device the running session trains on, and why (shown in the page).
+    pub device: RwSignal<String>,
+    pub history: RwSignal<Vec<(f64, Metrics)>>,
+    pub latest: RwSignal<Option<Metrics>>,
+    pub steps_per_sec: RwSignal<f64>,
+    pub pictures: RwSignal<Pictures>,
+    pub points: RwSignal<(Vec<Point>, Vec<Point>)>,
+    /// A message for the learner (divergence, an invalid setting, a lost device).
+    pub notice: RwSignal<Option<String>>,
+}
+
+impl Lab {
+    pub fn new(spec: ModelSpec, lang: Lang) -> Lab {
+        Lab {
+            spec: RwSignal::new(spec),
+            lang: RwSignal::new(lang),
+            playing: RwSignal::new(false),
+            step_requests: RwSignal::new(0),
+            resets: RwSignal::new(0),
+            device_pref: RwSignal::new(DevicePref::Auto),
+            selected_layer: RwSignal::new(0),
+            status: RwSignal::new(ComputeStatus::Detecting),
+            device: RwSignal::new(String::new()),
+            history: RwSignal::new(Vec::new()),
+            latest: RwSignal::new(None),
+            steps_per_sec: RwSignal::new(0.0),
+            pictures: RwSignal::new(Pictures::default()),
+            points: RwSignal::new((Vec::new(), Vec::new())),
+            notice: RwSignal::new(None),
+        }
+    }
+
+    /// Changes the spec; the driver notices and starts a fresh session.
+    pub fn edit(&self, f: impl FnOnce(&mut ModelSpec)) {
+        self.spec.update(f);
+    }
+}

@@ -1,0 +1,6 @@
+//! The page's panels, one file each.
+
+pub mod activations;
+pub mod controls;
+pub mod data;
+pub mod network;

@@ -1,0 +1,82 @@
+//! One training session on whichever backend the page uses. The engine's `Trainer` is generic over
+//! the backend; this enum lets the page hold either without knowing which.
+
+use engine::backend::cpu::CpuBackend;
+use engine::backend::gpu::GpuBackend;
+use engine::spec::ModelSpec;
+use engine::train::{Metrics, Trainer};
+use engine::Result;
+
+/// A trainer on the CPU or on WebGPU.
+pub enum Session {
+    Cpu(Trainer<CpuBackend>),
+    Gpu(Trainer<GpuBackend>),
+}
+
+/// Runs the same expression on whichever trainer the session holds.
+macro_rules! with_trainer {
+    ($session:expr, $t:ident => $body:expr) => {
+        match $session {
+            Session::Cpu($t) => $body,
+            Session::Gpu($t) => $body,
+        }
+    };
+}
+
+/// A backend to build the next session on: the GPU backend is kept across sessions, so that its
+/// pipelines are compiled once per page.
+pub enum Device {
+    Cpu,
+    Gpu(GpuBackend),
+}
+
+impl Session {
+    /// Builds a trainer for `spec` on `device`.
+    pub fn new(device: Device, spec: &ModelSpec) -> Result<Session> {
+        Ok(match device {
+            Device::Cpu => Session::Cpu(Trainer::new(CpuBackend::new(), spec)?),
+            Device::Gpu(gpu) => Session::Gpu(Trainer::new(gpu, spec)?),
+        })
+    }
+
+    /// Gives the backend back for the next session.
+    pub fn into_device(self) -> Device {
+        match self {
+            Session::Cpu(_) => Device::Cpu,
+            Session::Gpu(t) => Device::Gpu(t.into_backend()),
+        }
+    }
+
+    /// Records `n` training steps and submits them.
+    pub fn step(&mut self, n: u32) -> Result<()> {
+        with_trainer!(self, t => t.step(n))
+    }
+
+    /// Loss and accuracy on the train and test sets, read back asynchronously.
+    pub async fn metrics(&mut self) -> Result<Metrics> {
+        with_trainer!(self, t => t.metrics().await)
+    }
+
+    /// The network's presented output at each point (see `Trainer::predict`).
+    pub async fn predict(&mut self, points: &[(f64, f64)]) -> Result<Vec<f32>> {
+        with_trainer!(self, t => t.predict(points).await)
+    }
+
+    /// Every neuron's output at each point, layer by layer.
+    pub async fn neuron_outputs(&mut self, points: &[(f64, f64)]) -> Result<Vec<Vec<f32>>> {
+        with_trainer!(self, t => t.neuron_outputs(points).await)
+    }
+
+    /// Training points (x, y, label), for drawing.
+    pub fn points(&self) -> (Vec<engine::data::Point>, Vec<engine::data::Point>) {
+        with_trainer!(self, t => (t.train_points().to_vec(), t.test_points().to_vec()))
+    }
+
+    /// Steps in one epoch.
+    pub fn steps_per_epoch(&self) -> u32 {
+        with_trainer!(self, t => {
+            let batch = t.spec().batch_size.max(1) as usize;
+            t.train_points().len().div_ceil(batch).max(1) as u32
+        })
+    }
+}

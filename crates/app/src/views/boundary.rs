@@ -1,0 +1,117 @@
+//! The decision boundary heatmap with the train and test points on top (as TensorFlow Playground
+//! draws it, orange for negative and blue for positive), and one thumbnail per neuron, for any depth.
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::CanvasRenderingContext2d;
+
+use crate::driver::DOMAIN;
+use crate::i18n::tr;
+use crate::lab::Lab;
+
+const SIZE: u32 = 300;
+
+/// The colour for a value in [-1, 1]: orange (−1) through white (0) to blue (+1).
+fn colour(v: f32) -> (u8, u8, u8) {
+    let v = if v.is_finite() { v.clamp(-1.0, 1.0) } else { 0.0 };
+    let (target, t) = if v < 0.0 { ((245.0, 147.0, 34.0), -v) } else { ((8.0, 119.0, 189.0), v) };
+    let mix = |c: f32| (255.0 + (c - 255.0) * t * 0.85) as u8;
+    (mix(target.0), mix(target.1), mix(target.2))
+}
+
+fn context(canvas: &web_sys::HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas.get_context("2d").ok().flatten()?.dyn_into().ok()
+}
+
+/// Paints an n×n grid of values onto the whole canvas.
+fn paint_grid(ctx: &CanvasRenderingContext2d, values: &[f32], n: usize, size: f64, scale: f32) {
+    if n == 0 || values.len() < n * n {
+        ctx.clear_rect(0.0, 0.0, size, size);
+        return;
+    }
+    let cell = size / n as f64;
+    for (i, v) in values.iter().enumerate() {
+        let (r, g, b) = colour(v / scale);
+        ctx.set_fill_style_str(&format!("rgb({r},{g},{b})"));
+        let (row, col) = (i / n, i % n);
+        ctx.fill_rect(col as f64 * cell, row as f64 * cell, cell + 0.5, cell + 0.5);
+    }
+}
+
+#[component]
+pub fn Boundary(lab: Lab) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let pictures = lab.pictures.get();
+        let (train, test) = lab.points.get();
+        let regression = lab.spec.with(|s| s.data.kind.is_regression());
+        let Some(ctx) = canvas.get().and_then(|c| context(&c)) else { return };
+        let size = SIZE as f64;
+        let scale = if regression { pictures.output.iter().fold(1e-6f32, |m, v| m.max(v.abs())) } else { 1.0 };
+        paint_grid(&ctx, &pictures.output, pictures.grid, size, scale);
+        let to_px = |x: f64, y: f64| ((x + DOMAIN) / (2.0 * DOMAIN) * size, (DOMAIN - y) / (2.0 * DOMAIN) * size);
+        let label_scale = if regression { train.iter().fold(1e-6f64, |m, p| m.max(p.label.abs())) } else { 1.0 };
+        for (points, is_test) in [(&train, false), (&test, true)] {
+            for p in points.iter() {
+                let (px, py) = to_px(p.x, p.y);
+                let v = if regression { p.label / label_scale } else if p.label > 0.0 { 1.0 } else { -1.0 };
+                let (r, g, b) = colour(v as f32);
+                ctx.begin_path();
+                let _ = ctx.arc(px, py, 3.0, 0.0, std::f64::consts::TAU);
+                ctx.set_fill_style_str(&format!("rgb({r},{g},{b})"));
+                ctx.fill();
+                ctx.set_stroke_style_str(if is_test { "#111" } else { "#fff" });
+                ctx.set_line_width(if is_test { 1.2 } else { 0.8 });
+                ctx.stroke();
+            }
+        }
+    });
+    let lang = lab.lang;
+    view! {
+        <figure class="boundary">
+            <canvas node_ref=canvas width=SIZE height=SIZE data-testid="boundary"
+                aria-label=move || tr(lang.get(), "Network output over the input plane, with training points (white ring) and test points (black ring)", "입력 평면 위의 신경망 출력과 학습 데이터(흰 테두리), 테스트 데이터(검은 테두리)") />
+            <figcaption class="muted small">{move || tr(lang.get(), "Output (orange −1, blue +1); test points ringed in black", "출력 (주황 −1, 파랑 +1), 검은 테두리는 테스트 데이터")}</figcaption>
+        </figure>
+    }
+}
+
+/// One small picture per neuron: what each unit has learned to respond to.
+#[component]
+pub fn Neurons(lab: Lab) -> impl IntoView {
+    let lang = lab.lang;
+    let layers = move || {
+        let pictures = lab.pictures.get();
+        let n = pictures.thumb;
+        pictures
+            .neurons
+            .into_iter()
+            .enumerate()
+            .map(|(li, units)| {
+                let shown = units.len().min(32);
+                let thumbs = units
+                    .into_iter()
+                    .take(shown)
+                    .map(|values| {
+                        let canvas = NodeRef::<Canvas>::new();
+                        canvas.on_load(move |c| {
+                            if let Some(ctx) = context(&c) {
+                                let scale = values.iter().fold(1e-6f32, |m, v| m.max(v.abs())).max(1.0);
+                                paint_grid(&ctx, &values, n, 40.0, scale);
+                            }
+                        });
+                        view! { <canvas node_ref=canvas width="40" height="40" class="thumb" /> }
+                    })
+                    .collect_view();
+                view! { <div class="neuron-col" data-testid=format!("neurons-{li}")>{thumbs}</div> }
+            })
+            .collect_view()
+    };
+    view! {
+        <figure class="neurons">
+            <div class="neuron-cols">{layers}</div>
+            <figcaption class="muted small">{move || tr(lang.get(), "Each neuron's output, layer by layer", "층별 각 뉴런의 출력")}</figcaption>
+        </figure>
+    }
+}

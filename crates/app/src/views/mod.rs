@@ -1,0 +1,5 @@
+//! What training shows: the output over the plane with the data, each neuron's picture, and the
+//! loss and accuracy curves.
+
+pub mod boundary;
+pub mod curves;
