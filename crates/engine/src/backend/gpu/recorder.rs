@@ -17,6 +17,9 @@
 //! - Host writes are ordered with the recorded ops: the data goes into an *upload arena* mirror
 //!   (written to the device at submission like the uniforms) and a `copy_buffer_to_buffer` from
 //!   it is recorded in the encoder.
+//! - Consecutive dispatches are recorded into one compute pass (WebGPU makes each dispatch its
+//!   own synchronisation scope, so ordering between them holds); the pass is ended before a copy,
+//!   a clear or the submission.
 //! - If a submission needs more uniform slots or upload space than the arenas hold, what was
 //!   recorded so far is submitted early (still correct, as the queue runs submissions in order)
 //!   and the arena doubles, so that later steps fit in one submission again.
@@ -62,6 +65,10 @@ const MAX_GROUPS: usize = 65_535;
 pub struct Recorder {
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
+    /// The open compute pass: consecutive dispatches share one pass (each dispatch is still its
+    /// own synchronisation scope, so a dispatch sees the writes of the one before). It is ended
+    /// before any copy, clear or submission, which cannot happen inside a pass.
+    pass: Option<wgpu::ComputePass<'static>>,
     encoder: Option<wgpu::CommandEncoder>,
     pipelines: Vec<Option<Built>>,
     groups: HashMap<BindKey, CachedGroup>,
@@ -127,6 +134,7 @@ impl Recorder {
             upload_buf: upload_arena(&device, INITIAL_UPLOAD_BYTES),
             upload_mirror: vec![0; INITIAL_UPLOAD_BYTES],
             upload_used: 0,
+            pass: None,
             encoder: None,
             pipelines: KERNELS.iter().map(|_| None).collect(),
             groups: HashMap::new(),
@@ -166,7 +174,9 @@ impl Recorder {
         Ok(GpuBuffer::new(raw, len))
     }
 
+    /// The encoder, for a copy or clear: ends the open compute pass first.
     fn encoder(&mut self) -> &mut wgpu::CommandEncoder {
+        self.pass = None;
         let device = &self.device;
         self.encoder.get_or_insert_with(|| {
             device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("dl101 ops") })
@@ -284,20 +294,21 @@ impl Recorder {
             self.stats.bind_groups_built += 1;
             self.groups.insert(key, CachedGroup { group, buffers: buffers.iter().map(|b| b.weak()).collect() });
         }
-        self.encoder();
-        let (Some(encoder), Some(built), Some(cached)) =
-            (self.encoder.as_mut(), self.pipelines[k as usize].as_ref(), self.groups.get(&key))
+        if self.pass.is_none() {
+            let pass = self
+                .encoder()
+                .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("dl101 ops"), timestamp_writes: None })
+                .forget_lifetime();
+            self.pass = Some(pass);
+        }
+        let (Some(pass), Some(built), Some(cached)) =
+            (self.pass.as_mut(), self.pipelines[k as usize].as_ref(), self.groups.get(&key))
         else {
-            unreachable!("encoder, pipeline and bind group made above")
+            unreachable!("pass, pipeline and bind group made above")
         };
-        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-            label: Some(k.def().name),
-            timestamp_writes: None,
-        });
         pass.set_pipeline(&built.pipeline);
         pass.set_bind_group(0, &cached.group, &[offset]);
         pass.dispatch_workgroups(groups.0, groups.1, 1);
-        drop(pass);
         self.stats.dispatches += 1;
         Ok(())
     }
@@ -344,10 +355,14 @@ impl Recorder {
             chunk.copy_from_slice(&f.to_le_bytes());
         }
         self.upload_used += bytes;
-        let encoder = self.encoder.get_or_insert_with(|| {
-            self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("dl101 ops") })
-        });
-        encoder.copy_buffer_to_buffer(&self.upload_buf, at as u64, dst.raw(), (offset * 4) as u64, bytes as u64);
+        let upload_buf = self.upload_buf.clone();
+        self.encoder().copy_buffer_to_buffer(
+            &upload_buf,
+            at as u64,
+            dst.raw(),
+            (offset * 4) as u64,
+            bytes as u64,
+        );
         Ok(())
     }
 
@@ -396,6 +411,7 @@ impl Recorder {
 
     /// Writes the used parts of the arenas and submits everything recorded, as one submission.
     pub fn flush(&mut self) -> Result<()> {
+        self.pass = None;
         if let Some(encoder) = self.encoder.take() {
             if self.uniform_used > 0 {
                 let used = (self.uniform_used * self.slot_bytes) as usize;
