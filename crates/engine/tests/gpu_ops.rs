@@ -42,7 +42,9 @@ fn gemm_matches_reference_on_awkward_shapes() {
     let mut b = gpu();
     let mut rng = Rng::new(1);
     let mut cases = 0;
-    for (m, n, k) in [(33, 65, 70), (1, 1, 1), (17, 3, 5), (64, 64, 16), (70, 1, 129), (2, 130, 3), (5, 4, 0)] {
+    // Both kernels: products over 2^15 multiply-adds take the tiled gemm.wgsl (the first five
+    // shapes, including tiny m or n with deep k, and a depth below one tile), the rest gemm_small.wgsl.
+    for (m, n, k) in [(33, 65, 70), (64, 64, 16), (5, 3, 3000), (130, 70, 5), (1, 257, 200), (1, 1, 1), (17, 3, 5), (70, 1, 129), (2, 130, 3), (5, 4, 0)] {
         for flags in 0..16u32 {
             let g = Gemm { m, n, k, trans_a: flags & 1 != 0, trans_b: flags & 2 != 0, accumulate: flags & 8 != 0 };
             let with_bias = flags & 4 != 0;
@@ -53,7 +55,9 @@ fn gemm_matches_reference_on_awkward_shapes() {
             let (av, bv, biasv, cv) = (put(&mut b, &a, 3), put(&mut b, &bm, 1), put(&mut b, &bias, 5), put(&mut b, &c0, 2));
             b.gemm(g, &av, &bv, with_bias.then_some(&biasv), &cv).unwrap();
             let want = ref_gemm(g, &a, &bm, with_bias.then_some(&bias[..]), &c0);
-            assert_close(&format!("gemm {g:?} bias {with_bias}"), &get(&mut b, &cv), &want, 1e-5, 1e-5);
+            // f32 rounding grows with the depth of the sum.
+            let atol = 1e-5 * (1.0 + k as f64 / 256.0);
+            assert_close(&format!("gemm {g:?} bias {with_bias}"), &get(&mut b, &cv), &want, 1e-5, atol);
             cases += 1;
         }
     }

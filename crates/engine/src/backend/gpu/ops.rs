@@ -17,6 +17,10 @@ use crate::optim::{OptimKind, OptimStep};
 
 type V = View<GpuBuffer>;
 
+/// Products of at most this many multiply-adds go to gemm_small.wgsl (one thread per output, no
+/// barriers); larger ones to the tiled gemm.wgsl.
+const SMALL_GEMM: usize = 1 << 15;
+
 fn shape(op: &'static str, detail: String) -> EngineError {
     EngineError::Shape { op, detail }
 }
@@ -176,10 +180,6 @@ impl Backend for GpuBackend {
             return Ok(());
         }
         let flags = u32::from(trans_a) | u32::from(trans_b) << 1 | u32::from(bias.is_some()) << 2 | u32::from(accumulate) << 3;
-        let (gx, gy) = (n.div_ceil(64), m.div_ceil(64));
-        if gx > 65_535 || gy > 65_535 {
-            return Err(EngineError::Unsupported(format!("gemm of {m}×{n}")));
-        }
         let bias_buf = bias.map_or(&a.buf, |v| &v.buf);
         let params = [
             u(m),
@@ -191,7 +191,16 @@ impl Backend for GpuBackend {
             u(bias.map_or(0, |v| v.offset)),
             u(c.offset),
         ];
-        self.rec.dispatch(Kernel::Gemm, &params, &[&a.buf, &b.buf, bias_buf, &c.buf], (gx as u32, gy as u32))
+        let buffers = [&a.buf, &b.buf, bias_buf, &c.buf];
+        if m * n * k <= SMALL_GEMM {
+            let g = groups(OP, m * n, 64)?;
+            return self.rec.dispatch(Kernel::GemmSmall, &params, &buffers, g);
+        }
+        let (gx, gy) = (n.div_ceil(64), m.div_ceil(64));
+        if gx > 65_535 || gy > 65_535 {
+            return Err(EngineError::Unsupported(format!("gemm of {m}×{n}")));
+        }
+        self.rec.dispatch(Kernel::Gemm, &params, &buffers, (gx as u32, gy as u32))
     }
 
     fn act_forward(&mut self, op: ActOp, x: &V, alpha: Option<&V>, y: &V) -> Result<()> {
@@ -293,7 +302,7 @@ impl Backend for GpuBackend {
         let alpha_buf = alpha_v.map_or(&x.buf, |v| &v.buf);
         self.rec.dispatch(Kernel::ActBackward, &params, &[&x.buf, &dy.buf, alpha_buf, &dx.buf], g)?;
         if let (true, Some(da)) = (prelu, dalpha) {
-            let g = grid(OP, cols)?;
+            let g = groups(OP, cols, 64)?;
             self.rec.dispatch(
                 Kernel::PreluDalpha,
                 &[u(rows), u(cols), u(x.offset), u(dy.offset), u(da.offset)],
@@ -309,7 +318,7 @@ impl Backend for GpuBackend {
         sized(OP, "x", x, rows * cols)?;
         sized(OP, "out", out, cols)?;
         apart(OP, ("out", out), &[("x", Some(x))])?;
-        let g = grid(OP, cols)?;
+        let g = groups(OP, cols, 64)?;
         self.rec.dispatch(
             Kernel::ColSum,
             &[u(rows), u(cols), u(x.offset), u(out.offset), u32::from(accumulate)],

@@ -1,4 +1,5 @@
-// out[0] = how many rows of pred are right, in one workgroup with a tree in workgroup memory.
+// out[0] = how many rows of pred are right, in one workgroup of 64: counts per thread in
+// workgroup memory, one barrier, and the first thread adds them.
 // Kinds as in loss.wgsl: softmax cross-entropy compares the row's argmax (first maximum) with the
 // class index; sigmoid BCE compares logit > 0 with target > 0.5; MSE compares the nearest of
 // {-1, 1} (pred >= 0 → 1) with the target's. A row with several columns is right when all are.
@@ -9,12 +10,12 @@ struct Params { kind: u32, rows: u32, cols: u32, pred_off: u32, target_off: u32,
 @group(0) @binding(2) var<storage, read> labels: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-var<workgroup> part: array<u32, 256>;
+var<workgroup> part: array<u32, 64>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn main(@builtin(local_invocation_index) li: u32) {
     var count = 0u;
-    for (var r = li; r < p.rows; r += 256u) {
+    for (var r = li; r < p.rows; r += 64u) {
         let base = p.pred_off + r * p.cols;
         var right = true;
         if (p.kind == 1u) {
@@ -40,9 +41,9 @@ fn main(@builtin(local_invocation_index) li: u32) {
     }
     part[li] = count;
     workgroupBarrier();
-    for (var w = 128u; w > 0u; w >>= 1u) {
-        if (li < w) { part[li] += part[li + w]; }
-        workgroupBarrier();
+    if (li == 0u) {
+        var total = 0u;
+        for (var t = 0u; t < 64u; t++) { total += part[t]; }
+        out[p.out_off] = f32(total);
     }
-    if (li == 0u) { out[p.out_off] = f32(part[0]); }
 }
