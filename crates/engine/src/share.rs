@@ -1,0 +1,761 @@
+//! Share links: the whole experiment in the URL fragment, versioned, compact, readable by a
+//! person, and validated on the way in.
+//!
+//! ```text
+//! v=1&data=spiral&points=500&noise=10&train=50&features=x1,x2,sin_x1
+//!    &layers=8:tanh,8:leaky_relu(0.01)&loss=mse&opt=adam&lr=0.03&batch=10
+//!    &reg=l2&rate=0.001&seed=7&init=glorot_uniform
+//! ```
+//!
+//! | key | [`ModelSpec`] field | value |
+//! |---|---|---|
+//! | `v` | `version` | [`SHARE_VERSION`]; always first |
+//! | `data` | `data.kind` | [`DatasetKind::id`] |
+//! | `points` | `data.points` | whole number |
+//! | `noise` | `data.noise` | whole number, TensorFlow Playground's slider |
+//! | `train` | `data.train_percent` | whole number, percent |
+//! | `features` | `features` | [`Feature::id`]s, comma separated, in order |
+//! | `layers` | `layers` | `units:activation` per hidden layer, comma separated, input side first; the activation is an id of [`crate::activation::ACTIVATIONS`], with its one setting in parentheses when it has one (`leaky_relu(0.01)`, `maxout(3)`); empty for no hidden layer |
+//! | `loss` | `loss` | [`LossKind::id`] |
+//! | `opt` | `optimizer.kind` | [`OptimKind::id`] |
+//! | `lr` | `optimizer.lr` | number |
+//! | `momentum`, `beta1`, `beta2`, `eps` | `optimizer.*` | number; written only when not 0.9, 0.9, 0.999, 1e-8 |
+//! | `batch` | `batch_size` | whole number |
+//! | `reg` | `regularization.kind` | `none`, `l1`, `l2` |
+//! | `rate` | `regularization.rate` | number; written unless `reg=none` and the rate is 0 |
+//! | `seed` | `seed` | whole number, 0..=4294967295 |
+//! | `init` | `init` | [`InitKind::id`] |
+//!
+//! Numbers are written in Rust's shortest form that reads back to the same `f32` (`0.03`,
+//! `1e-8`), so [`decode`]`(`[`encode`]`(s))` gives `s` back bit for bit. Every character [`encode`]
+//! writes is allowed in a fragment as it is; [`decode`] also undoes percent-escapes, which some
+//! mail and chat programs add.
+//!
+//! [`decode`] never fails and never panics: whatever it is given (a truncated link, a huge or
+//! negative number, NaN, an unknown activation, a hostile string) it returns the nearest valid
+//! experiment and one message per thing it had to change, each naming the key. A fragment in
+//! TensorFlow Playground's format is recognised and converted by [`crate::tfplayground`].
+//! The ids come from the engine's own tables, so a new activation, data set or feature is
+//! readable in links as soon as it is in its table.
+
+use std::fmt::Write as _;
+
+use crate::activation::{ACTIVATIONS, Activation};
+use crate::data::{DatasetKind, Feature};
+use crate::init::InitKind;
+use crate::loss::LossKind;
+use crate::optim::OptimKind;
+use crate::spec::{LayerSpec, ModelSpec, RegKind, SPEC_VERSION, limits};
+
+/// The share format's version: the `v` key. Bump it when a link would replay differently, and
+/// keep reading the old form.
+pub const SHARE_VERSION: u32 = 1;
+
+/// The longest fragment [`decode`] reads, in bytes. A full link is a few hundred bytes; anything
+/// past this is ignored (and reported) before parsing starts.
+pub const MAX_LINK_BYTES: usize = 4096;
+
+/// The most problem messages [`decode`] returns; a final message counts the rest.
+pub const MAX_PROBLEMS: usize = 24;
+
+/// The longest piece of a link quoted in a problem message, in characters.
+const MAX_QUOTE: usize = 32;
+
+// The optimizer settings that version 1 links leave out when they have these values. They are
+// part of the format, so they are fixed here rather than read from `ModelSpec::default`.
+const V1_MOMENTUM: f32 = 0.9;
+const V1_BETA1: f32 = 0.9;
+const V1_BETA2: f32 = 0.999;
+const V1_EPS: f32 = 1e-8;
+
+/// Where a decoded experiment came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// An empty fragment: the default experiment, with nothing to report.
+    Empty,
+    /// This playground's own format.
+    Share,
+    /// A TensorFlow Playground link, converted.
+    TfPlayground,
+}
+
+/// The result of [`decode`]: always a spec that passes [`ModelSpec::validate`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decoded {
+    pub spec: ModelSpec,
+    /// One message per thing that was changed or ignored, each starting with the key it is
+    /// about (`lr: ...`). Empty for a link this module wrote.
+    pub problems: Vec<String>,
+    pub source: Source,
+}
+
+/// The fragment (without the leading `#`) for `spec`. Every field is written, in a fixed order,
+/// so that equal specs give equal links.
+pub fn encode(spec: &ModelSpec) -> String {
+    let mut s = String::with_capacity(256);
+    let d = &spec.data;
+    let _ = write!(s, "v={SHARE_VERSION}&data={}&points={}&noise={}&train={}", d.kind.id(), d.points, d.noise, d.train_percent);
+    s.push_str("&features=");
+    for (i, f) in spec.features.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(f.id());
+    }
+    s.push_str("&layers=");
+    for (i, l) in spec.layers.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        match *l {
+            LayerSpec::Dense { units, activation } => {
+                let _ = write!(s, "{units}:{}", activation_text(&activation));
+            }
+        }
+    }
+    let o = &spec.optimizer;
+    let _ = write!(s, "&loss={}&opt={}&lr={}", spec.loss.id(), o.kind.id(), fmt_f32(o.lr));
+    for (key, value, v1) in
+        [("momentum", o.momentum, V1_MOMENTUM), ("beta1", o.beta1, V1_BETA1), ("beta2", o.beta2, V1_BETA2), ("eps", o.eps, V1_EPS)]
+    {
+        if value.to_bits() != v1.to_bits() {
+            let _ = write!(s, "&{key}={}", fmt_f32(value));
+        }
+    }
+    let r = &spec.regularization;
+    let _ = write!(s, "&batch={}&reg={}", spec.batch_size, reg_id(r.kind));
+    if r.kind != RegKind::None || r.rate.to_bits() != 0 {
+        let _ = write!(s, "&rate={}", fmt_f32(r.rate));
+    }
+    let _ = write!(s, "&seed={}&init={}", spec.seed, spec.init.id());
+    s
+}
+
+/// The experiment in a fragment: this playground's format or TensorFlow Playground's. Accepts the
+/// fragment with or without its `#`, or a whole URL. Never fails: see the module documentation.
+pub fn decode(fragment: &str) -> Decoded {
+    let mut p = Problems::default();
+    let link = Link::parse(fragment, &mut p);
+    if link.pairs.is_empty() && p.list.is_empty() {
+        return Decoded { spec: ModelSpec::default(), problems: Vec::new(), source: Source::Empty };
+    }
+    if crate::tfplayground::is_tf_playground(&link) {
+        let spec = crate::tfplayground::convert(&link, &mut p);
+        return Decoded { spec, problems: p.finish(), source: Source::TfPlayground };
+    }
+    let spec = decode_share(&link, &mut p);
+    Decoded { spec, problems: p.finish(), source: Source::Share }
+}
+
+/// `x` in the shortest text that reads back as the same `f32`: plain decimals (`0.03`, `0.0001`),
+/// or scientific notation when that is at least three characters shorter (`1e-8`).
+pub fn fmt_f32(x: f32) -> String {
+    let plain = format!("{x}");
+    let sci = format!("{x:e}");
+    if sci.len() + 2 < plain.len() { sci } else { plain }
+}
+
+/// An activation as the `layers` key writes it: `tanh`, `leaky_relu(0.01)`, `maxout(3)`.
+pub fn activation_text(a: &Activation) -> String {
+    match (a.param(), a.info().param) {
+        (Some(v), Some(p)) if p.integer => format!("{}({})", a.id(), v as u64),
+        (Some(_), Some(_)) => {
+            let v = match *a {
+                Activation::LeakyRelu { alpha } | Activation::Elu { alpha } => alpha,
+                Activation::Swish { beta } => beta,
+                // Every other activation with a setting is integer (Maxout), handled above.
+                _ => a.param().unwrap_or_default() as f32,
+            };
+            format!("{}({})", a.id(), fmt_f32(v))
+        }
+        _ => a.id().to_string(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing shared with the TensorFlow Playground reader.
+
+/// The problems met while decoding, capped at [`MAX_PROBLEMS`].
+#[derive(Default)]
+pub(crate) struct Problems {
+    list: Vec<String>,
+    dropped: usize,
+}
+
+impl Problems {
+    /// Records `key: msg`.
+    pub(crate) fn push(&mut self, key: &str, msg: impl std::fmt::Display) {
+        if self.list.len() < MAX_PROBLEMS {
+            self.list.push(format!("{}: {msg}", quote_key(key)));
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    pub(crate) fn finish(mut self) -> Vec<String> {
+        if self.dropped > 0 {
+            self.list.push(format!("link: {} more problems not listed", self.dropped));
+        }
+        self.list
+    }
+}
+
+/// One `key=value` piece of a fragment. `value` is `None` when there was no `=`, and `Err` when
+/// its percent-escapes do not decode to UTF-8 text.
+pub(crate) struct Pair {
+    pub key: String,
+    pub value: Option<Result<String, String>>,
+}
+
+/// A fragment split into pairs, in order, after the length cap and percent-decoding.
+pub(crate) struct Link {
+    pub pairs: Vec<Pair>,
+}
+
+/// What a lookup found.
+pub(crate) enum Lookup<'a> {
+    /// The key is not in the link.
+    Missing,
+    /// The key is there but its value is unusable; the problem is already recorded.
+    Bad,
+    Value(&'a str),
+}
+
+impl Link {
+    /// Splits `input` (a fragment, `#fragment`, or a URL with one) into pairs. Reads at most
+    /// [`MAX_LINK_BYTES`].
+    pub(crate) fn parse(input: &str, p: &mut Problems) -> Link {
+        let mut text = input;
+        if text.len() > MAX_LINK_BYTES {
+            let mut cut = MAX_LINK_BYTES;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            // The piece the cut went through is incomplete: drop it rather than misread it.
+            let kept = text[..cut].rfind('&').unwrap_or(0);
+            p.push(
+                "link",
+                format!("{} bytes is longer than the {MAX_LINK_BYTES} this page reads; everything after byte {kept} was ignored", input.len()),
+            );
+            text = &text[..kept];
+        }
+        if let Some(i) = text.find('#') {
+            text = &text[i + 1..];
+        } else if let Some(rest) = text.trim_start().strip_prefix('?') {
+            text = rest;
+        }
+        let text = text.trim();
+        let mut pairs = Vec::new();
+        for piece in text.split('&') {
+            if piece.trim().is_empty() {
+                continue;
+            }
+            let (k, v) = match piece.split_once('=') {
+                Some((k, v)) => (k, Some(v)),
+                None => (piece, None),
+            };
+            let key = match percent_decode(k) {
+                Ok(k) => k.trim().to_string(),
+                Err(e) => {
+                    p.push(k, format!("the key {e}; ignored"));
+                    continue;
+                }
+            };
+            pairs.push(Pair { key, value: v.map(percent_decode) });
+        }
+        Link { pairs }
+    }
+
+    pub(crate) fn has(&self, key: &str) -> bool {
+        self.pairs.iter().any(|pair| pair.key == key)
+    }
+
+    /// The value of `key`, reporting repeats (the first, or with `last_wins` the last, is used),
+    /// a missing `=` and undecodable escapes.
+    pub(crate) fn get(&self, key: &str, last_wins: bool, p: &mut Problems) -> Lookup<'_> {
+        let mut with_key = self.pairs.iter().filter(|pair| pair.key == key);
+        let first = with_key.next();
+        let (n, last) = with_key.fold((usize::from(first.is_some()), first), |(n, _), pair| (n + 1, Some(pair)));
+        let pair = if last_wins { last } else { first };
+        let Some(pair) = pair else { return Lookup::Missing };
+        if n > 1 {
+            p.push(key, format!("appears {n} times; the {} one is used", if last_wins { "last" } else { "first" }));
+        }
+        match &pair.value {
+            None => {
+                p.push(key, "has no value (no `=`)");
+                Lookup::Bad
+            }
+            Some(Err(e)) => {
+                p.push(key, format!("the value {e}"));
+                Lookup::Bad
+            }
+            Some(Ok(v)) => Lookup::Value(v.as_str()),
+        }
+    }
+}
+
+/// `%XX` escapes decoded; the result must be UTF-8. `+` stays `+` (fragments are not forms).
+fn percent_decode(s: &str) -> Result<String, String> {
+    if !s.contains('%') {
+        return Ok(s.to_string());
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = |c: u8| (c as char).to_digit(16);
+            match (b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                }
+                _ => return Err(format!("has a broken percent-escape near `{}`", quote(&s[i..]))),
+            }
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| "is not UTF-8 text after percent-decoding".to_string())
+}
+
+/// A piece of a link, safe and short enough to quote in a message: at most [`MAX_QUOTE`]
+/// characters, control and other invisible characters escaped.
+pub(crate) fn quote(s: &str) -> String {
+    let mut out = String::new();
+    for (n, c) in s.chars().enumerate() {
+        if n == MAX_QUOTE {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}') {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A key for a message: quoted like a value when it is not a plain identifier.
+fn quote_key(key: &str) -> String {
+    let plain = !key.is_empty() && key.len() <= MAX_QUOTE && key.chars().all(|c| c.is_ascii_alphanumeric() || "_[]().".contains(c));
+    if plain { key.to_string() } else { format!("`{}`", quote(key)) }
+}
+
+/// Parses a whole number and brings it into `lo..=hi`, reporting anything changed.
+pub(crate) fn int_in(p: &mut Problems, key: &str, v: &str, lo: u32, hi: u32, default: u32) -> u32 {
+    let t = v.trim();
+    if let Ok(n) = t.parse::<u32>()
+        && (lo..=hi).contains(&n)
+    {
+        return n;
+    }
+    match t.parse::<f64>() {
+        Ok(x) if x.is_nan() => {
+            p.push(key, format!("`{}` is not a number; using {default}", quote(v)));
+            default
+        }
+        Ok(x) => {
+            let r = x.round();
+            let c = r.clamp(lo as f64, hi as f64) as u32;
+            if r == x && r == c as f64 {
+                // Another spelling of a number in range (`1e1`, `-0`).
+            } else if r != x && r == c as f64 {
+                p.push(key, format!("`{}` is not a whole number; using {c}", quote(v)));
+            } else {
+                p.push(key, format!("`{}` is outside {lo}..={hi}; using {c}", quote(v)));
+            }
+            c
+        }
+        Err(_) => {
+            p.push(key, format!("`{}` is not a whole number; using {default}", quote(v)));
+            default
+        }
+    }
+}
+
+/// The range a float field accepts.
+#[derive(Clone, Copy)]
+pub(crate) struct FloatRange {
+    pub lo: f32,
+    pub lo_open: bool,
+    pub hi: f32,
+    pub hi_open: bool,
+}
+
+impl FloatRange {
+    pub(crate) const fn closed(lo: f32, hi: f32) -> Self {
+        FloatRange { lo, lo_open: false, hi, hi_open: false }
+    }
+    pub(crate) const fn open_closed(lo: f32, hi: f32) -> Self {
+        FloatRange { lo, lo_open: true, hi, hi_open: false }
+    }
+    pub(crate) const fn closed_open(lo: f32, hi: f32) -> Self {
+        FloatRange { lo, lo_open: false, hi, hi_open: true }
+    }
+    fn contains(&self, x: f32) -> bool {
+        let above = if self.lo_open { x > self.lo } else { x >= self.lo };
+        let below = if self.hi_open { x < self.hi } else { x <= self.hi };
+        above && below
+    }
+    fn describe(&self) -> String {
+        format!(
+            "{}{}, {}{}",
+            if self.lo_open { '(' } else { '[' },
+            fmt_f32(self.lo),
+            fmt_f32(self.hi),
+            if self.hi_open { ')' } else { ']' }
+        )
+    }
+}
+
+/// Parses a number and brings it into `range`, reporting anything changed. Below an open lower
+/// bound (a learning rate of 0) there is no nearest value, so the default is used.
+pub(crate) fn float_in(p: &mut Problems, key: &str, v: &str, range: FloatRange, default: f32) -> f32 {
+    let Ok(x) = v.trim().parse::<f32>() else {
+        p.push(key, format!("`{}` is not a number; using {}", quote(v), fmt_f32(default)));
+        return default;
+    };
+    if range.contains(x) {
+        return x;
+    }
+    let c = if x.is_nan() || (x <= range.lo && range.lo_open) {
+        default
+    } else if x < range.lo {
+        range.lo
+    } else if range.hi_open {
+        // The largest f32 below `hi` (hi is positive in every use).
+        f32::from_bits(range.hi.to_bits().saturating_sub(1))
+    } else {
+        range.hi
+    };
+    p.push(key, format!("`{}` is outside {}; using {}", quote(v), range.describe(), fmt_f32(c)));
+    c
+}
+
+/// Looks `v` up among `all` by id (ASCII case ignored), reporting an unknown id with the choices.
+pub(crate) fn pick<T: Copy>(p: &mut Problems, key: &str, v: &str, all: &[T], id: impl Fn(&T) -> &str, default: T) -> T {
+    let t = v.trim();
+    if let Some(x) = all.iter().find(|x| id(x).eq_ignore_ascii_case(t)) {
+        return *x;
+    }
+    let choices: Vec<&str> = all.iter().map(&id).collect();
+    p.push(key, format!("`{}` is not one of {}; using {}", quote(v), choices.join(", "), id(&default)));
+    default
+}
+
+// ---------------------------------------------------------------------------------------------
+// This playground's format.
+
+/// Regularisation ids, as in the spec's JSON.
+const REG_KINDS: [RegKind; 3] = [RegKind::None, RegKind::L1, RegKind::L2];
+
+fn reg_id(k: RegKind) -> &'static str {
+    match k {
+        RegKind::None => "none",
+        RegKind::L1 => "l1",
+        RegKind::L2 => "l2",
+    }
+}
+
+/// Every initialisation; the match below stops the build when a new one is not listed.
+const INIT_KINDS: [InitKind; 2] = [InitKind::GlorotUniform, InitKind::HeNormal];
+#[allow(dead_code)]
+fn every_init_is_listed(k: InitKind) {
+    match k {
+        InitKind::GlorotUniform | InitKind::HeNormal => {}
+    }
+}
+
+fn decode_share(link: &Link, p: &mut Problems) -> ModelSpec {
+    let def = ModelSpec::default();
+    let mut spec = def.clone();
+    // Keys this format knows; anything else is reported once.
+    const KEYS: [&str; 19] = [
+        "v", "data", "points", "noise", "train", "features", "layers", "loss", "opt", "lr", "momentum", "beta1", "beta2", "eps",
+        "batch", "reg", "rate", "seed", "init",
+    ];
+    let mut reported = Vec::new();
+    for pair in &link.pairs {
+        if !KEYS.contains(&pair.key.as_str()) && !reported.contains(&&pair.key) {
+            reported.push(&pair.key);
+            p.push(&pair.key, "is not a setting of this playground; ignored");
+        }
+    }
+
+    match link.get("v", false, p) {
+        Lookup::Missing => p.push("v", format!("missing; read as version {SHARE_VERSION}")),
+        Lookup::Bad => {}
+        Lookup::Value(v) if v.trim() == SHARE_VERSION.to_string() => {}
+        Lookup::Value(v) => p.push(
+            "v",
+            format!("version `{}` is not one this page reads (it reads {SHARE_VERSION}); read as version {SHARE_VERSION} where possible", quote(v)),
+        ),
+    }
+
+    // A required key: its value, or the default with a message when it is missing.
+    let required = |key: &str, shown: String, p: &mut Problems| -> Option<String> {
+        match link.get(key, false, p) {
+            Lookup::Value(v) => Some(v.to_string()),
+            Lookup::Missing => {
+                p.push(key, format!("missing; using {shown}"));
+                None
+            }
+            Lookup::Bad => {
+                p.push(key, format!("using {shown}"));
+                None
+            }
+        }
+    };
+    let optional = |key: &str, shown: String, p: &mut Problems| -> Option<String> {
+        match link.get(key, false, p) {
+            Lookup::Value(v) => Some(v.to_string()),
+            Lookup::Missing => None,
+            Lookup::Bad => {
+                p.push(key, format!("using {shown}"));
+                None
+            }
+        }
+    };
+
+    if let Some(v) = required("data", def.data.kind.id().into(), p) {
+        spec.data.kind = pick(p, "data", &v, &DatasetKind::ALL, |k| k.id(), def.data.kind);
+    }
+    if let Some(v) = required("points", def.data.points.to_string(), p) {
+        spec.data.points = int_in(p, "points", &v, limits::MIN_POINTS, limits::MAX_POINTS, def.data.points);
+    }
+    if let Some(v) = required("noise", def.data.noise.to_string(), p) {
+        spec.data.noise = int_in(p, "noise", &v, 0, limits::MAX_NOISE, def.data.noise);
+    }
+    if let Some(v) = required("train", def.data.train_percent.to_string(), p) {
+        let r = limits::TRAIN_PERCENT;
+        spec.data.train_percent = int_in(p, "train", &v, *r.start(), *r.end(), def.data.train_percent);
+    }
+    let def_features = features_text(&def.features);
+    if let Some(v) = required("features", def_features, p) {
+        spec.features = parse_features(p, &v, &def.features);
+    }
+    let def_layers = layers_text(&def.layers);
+    if let Some(v) = required("layers", def_layers, p) {
+        spec.layers = parse_layers(p, &v);
+    }
+    if let Some(v) = required("loss", def.loss.id().into(), p) {
+        spec.loss = pick(p, "loss", &v, &LossKind::ALL, |k| k.id(), def.loss);
+    }
+    let o = &mut spec.optimizer;
+    if let Some(v) = required("opt", def.optimizer.kind.id().into(), p) {
+        o.kind = pick(p, "opt", &v, &OptimKind::ALL, |k| k.id(), def.optimizer.kind);
+    }
+    if let Some(v) = required("lr", fmt_f32(def.optimizer.lr), p) {
+        o.lr = float_in(p, "lr", &v, FloatRange::open_closed(0.0, limits::MAX_LR), def.optimizer.lr);
+    }
+    let unit = FloatRange::closed_open(0.0, 1.0);
+    for (key, field, v1, range) in [
+        ("momentum", &mut o.momentum, V1_MOMENTUM, unit),
+        ("beta1", &mut o.beta1, V1_BETA1, unit),
+        ("beta2", &mut o.beta2, V1_BETA2, unit),
+        ("eps", &mut o.eps, V1_EPS, FloatRange::open_closed(0.0, 1.0)),
+    ] {
+        *field = v1;
+        if let Some(v) = optional(key, fmt_f32(v1), p) {
+            *field = float_in(p, key, &v, range, v1);
+        }
+    }
+    if let Some(v) = required("batch", def.batch_size.to_string(), p) {
+        spec.batch_size = int_in(p, "batch", &v, 1, limits::MAX_BATCH, def.batch_size);
+    }
+    let def_reg = def.regularization;
+    if let Some(v) = required("reg", reg_id(def_reg.kind).into(), p) {
+        spec.regularization.kind = pick(p, "reg", &v, &REG_KINDS, |k| reg_id(*k), def_reg.kind);
+    }
+    let rate = if spec.regularization.kind == RegKind::None {
+        optional("rate", fmt_f32(def_reg.rate), p)
+    } else {
+        required("rate", fmt_f32(def_reg.rate), p)
+    };
+    if let Some(v) = rate {
+        spec.regularization.rate = float_in(p, "rate", &v, FloatRange::closed(0.0, limits::MAX_REG_RATE), def_reg.rate);
+    }
+    if let Some(v) = required("seed", def.seed.to_string(), p) {
+        spec.seed = int_in(p, "seed", &v, 0, u32::MAX, def.seed);
+    }
+    if let Some(v) = required("init", def.init.id().into(), p) {
+        spec.init = pick(p, "init", &v, &INIT_KINDS, |k| k.id(), def.init);
+    }
+    settle(spec, p)
+}
+
+fn features_text(f: &[Feature]) -> String {
+    f.iter().map(|f| f.id()).collect::<Vec<_>>().join(",")
+}
+
+fn layers_text(l: &[LayerSpec]) -> String {
+    l.iter()
+        .map(|l| match l {
+            LayerSpec::Dense { units, activation } => format!("{units}:{}", activation_text(activation)),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A comma-separated feature list: unknown and repeated ids are dropped, an empty list becomes
+/// `default`.
+fn parse_features(p: &mut Problems, v: &str, default: &[Feature]) -> Vec<Feature> {
+    let mut out: Vec<Feature> = Vec::new();
+    for id in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        match Feature::ALL.iter().find(|f| f.id().eq_ignore_ascii_case(id)) {
+            Some(f) if out.contains(f) => p.push("features", format!("`{}` is listed twice; kept once", f.id())),
+            Some(f) => out.push(*f),
+            None => {
+                let all: Vec<&str> = Feature::ALL.iter().map(|f| f.id()).collect();
+                p.push("features", format!("`{}` is not one of {}; dropped", quote(id), all.join(", ")));
+            }
+        }
+    }
+    if out.is_empty() {
+        p.push("features", format!("no usable input feature; using {}", features_text(default)));
+        return default.to_vec();
+    }
+    out
+}
+
+/// The default for a layer whose units or activation cannot be read.
+fn default_layer() -> (u32, Activation) {
+    match ModelSpec::default().layers.first() {
+        Some(LayerSpec::Dense { units, activation }) => (*units, *activation),
+        None => (4, Activation::Tanh),
+    }
+}
+
+/// `units:activation,...`: at most [`limits::MAX_LAYERS`] layers are read.
+fn parse_layers(p: &mut Problems, v: &str) -> Vec<LayerSpec> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Vec::new();
+    }
+    let (def_units, def_act) = default_layer();
+    let mut out = Vec::new();
+    let mut total = 0usize;
+    for (i, item) in v.split(',').enumerate() {
+        total += 1;
+        if i >= limits::MAX_LAYERS {
+            continue;
+        }
+        let key = format!("layers[{i}]");
+        let item = item.trim();
+        let (u, a) = match item.split_once(':') {
+            Some((u, a)) => (u.trim(), Some(a.trim())),
+            None => (item, None),
+        };
+        let units = if u.is_empty() {
+            p.push(&key, format!("`{}` has no unit count (write units:activation, e.g. 8:relu); using {def_units}", quote(item)));
+            def_units
+        } else {
+            int_in(p, &key, u, 1, limits::MAX_UNITS, def_units)
+        };
+        let activation = match a {
+            Some(a) => parse_activation(p, &key, a),
+            None => {
+                p.push(&key, format!("`{}` has no activation (write units:activation, e.g. 8:relu); using {}", quote(item), def_act.id()));
+                def_act
+            }
+        };
+        out.push(LayerSpec::Dense { units, activation });
+    }
+    if total > limits::MAX_LAYERS {
+        p.push("layers", format!("{total} hidden layers, at most {}; kept the first {}", limits::MAX_LAYERS, limits::MAX_LAYERS));
+    }
+    out
+}
+
+/// `id` or `id(setting)`, the setting brought into the table's range.
+pub(crate) fn parse_activation(p: &mut Problems, key: &str, text: &str) -> Activation {
+    let (_, def_act) = default_layer();
+    let (id, arg) = match text.split_once('(') {
+        Some((id, rest)) => {
+            let arg = match rest.strip_suffix(')') {
+                Some(a) => a,
+                None => {
+                    p.push(key, format!("`{}` is missing its `)`", quote(text)));
+                    rest.trim_end_matches(')')
+                }
+            };
+            (id.trim(), Some(arg.trim()))
+        }
+        None => (text.trim(), None),
+    };
+    let Some(info) = ACTIVATIONS.iter().find(|i| i.id.eq_ignore_ascii_case(id)) else {
+        let all: Vec<&str> = ACTIVATIONS.iter().map(|i| i.id).collect();
+        p.push(key, format!("activation `{}` is not one of {}; using {}", quote(id), all.join(", "), def_act.id()));
+        return def_act;
+    };
+    let mut act = info.default;
+    match (arg, info.param) {
+        (None, _) => {}
+        (Some(_), None) => p.push(key, format!("{} takes no setting; `{}` ignored", info.id, quote(text))),
+        (Some(a), Some(param)) => {
+            let shown = |x: f64| if param.integer { format!("{x}") } else { fmt_f32(x as f32) };
+            let value = match a.parse::<f64>() {
+                Ok(x) if x.is_nan() => None,
+                Ok(x) => Some(x),
+                Err(_) => None,
+            };
+            match value {
+                None => p.push(key, format!("{} `{}` is not a number; using {}", param.name, quote(a), shown(param.default))),
+                Some(raw) => {
+                    // Integer settings are rounded; f32 settings are read as f32, exactly as written.
+                    let x = if param.integer { raw.round() } else { a.parse::<f32>().map(f64::from).unwrap_or(raw) };
+                    let c = x.clamp(param.min, param.max);
+                    if c != x {
+                        p.push(
+                            key,
+                            format!("{} {} `{}` is outside [{}, {}]; using {}", info.id, param.name, quote(a), param.min, param.max, shown(c)),
+                        );
+                    } else if param.integer && x != raw {
+                        p.push(key, format!("{} {} `{}` is not a whole number; using {}", info.id, param.name, quote(a), shown(c)));
+                    }
+                    act = act.with_param(c);
+                }
+            }
+        }
+    }
+    if act.validate().is_err() {
+        p.push(key, format!("{} setting out of range; using its default", info.id));
+        act = info.default;
+    }
+    act
+}
+
+/// Makes a spec whose fields are each in range valid as a whole: the loss a regression set needs,
+/// a parameter count under [`limits::MAX_PARAMS`]. If it still does not validate, the default.
+pub(crate) fn settle(mut spec: ModelSpec, p: &mut Problems) -> ModelSpec {
+    spec.version = SPEC_VERSION;
+    if spec.data.kind.is_regression() && spec.loss != LossKind::Mse {
+        p.push(
+            "loss",
+            format!("{} needs class labels, and {} is a regression data set; using mse", spec.loss.id(), spec.data.kind.id()),
+        );
+        spec.loss = LossKind::Mse;
+    }
+    let params = spec.parameter_count();
+    if params > limits::MAX_PARAMS {
+        let before = spec.layers.len();
+        while spec.parameter_count() > limits::MAX_PARAMS && spec.layers.pop().is_some() {}
+        p.push(
+            "layers",
+            format!(
+                "{params} parameters is more than the {} allowed; kept the first {} of {before} hidden layers",
+                limits::MAX_PARAMS,
+                spec.layers.len()
+            ),
+        );
+    }
+    if let Err(e) = spec.validate() {
+        p.push("spec", format!("{e}; opened the default experiment instead"));
+        return ModelSpec::default();
+    }
+    spec
+}
