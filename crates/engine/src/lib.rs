@@ -21,8 +21,10 @@ pub mod model;
 pub mod optim;
 pub mod real;
 pub mod rng;
+pub mod share;
 pub mod spec;
 pub mod testing;
+pub mod tfplayground;
 pub mod train;
 
 pub use error::{EngineError, Result};
