@@ -125,6 +125,11 @@ impl Recorder {
                 list.push(e.to_string());
             }
         }));
+        let sink = errors.clone();
+        device.set_device_lost_callback(move |reason, msg| {
+            let mut list = sink.lock().unwrap_or_else(|p| p.into_inner());
+            list.push(format!("the GPU device was lost ({reason:?}): {msg}"));
+        });
         let slot_bytes = u64::from(device.limits().min_uniform_buffer_offset_alignment).max(PARAM_BYTES);
         Recorder {
             uniform_buf: uniform_arena(&device, INITIAL_UNIFORM_SLOTS * slot_bytes),
