@@ -607,3 +607,41 @@ fn repeated_training_steps_build_nothing_and_submit_once_each() {
     println!("loss {first} -> {last}; stats {after:?}");
     assert!(last < 0.8 * first, "the step learns: loss {first} -> {last}");
 }
+
+#[test]
+fn arenas_overflow_and_grow_within_one_submission() {
+    // More ops than the uniform arena's first 512 slots, and more host data than the upload
+    // arena's first MiB, recorded before one read: every op keeps its own parameters and data.
+    let mut b = gpu();
+    let n = 1500;
+    let v = zeros(&mut b, n, 0);
+    for i in 0..n {
+        b.fill(&v.sub(i, 1), i as f32 + 0.5).unwrap();
+    }
+    let big = zeros(&mut b, 3 * 100_000, 0);
+    let chunks: Vec<Vec<f32>> = (0..3).map(|c| (0..100_000).map(|i| (c * 100_000 + i) as f32).collect()).collect();
+    for (c, data) in chunks.iter().enumerate() {
+        b.write(&big.sub(c * 100_000, 100_000), data).unwrap();
+    }
+    let before = b.stats();
+    let got = get(&mut b, &v);
+    assert!(got.iter().enumerate().all(|(i, &x)| x == i as f32 + 0.5), "fills kept their own values");
+    let all = get(&mut b, &big);
+    assert!(all.iter().enumerate().all(|(i, &x)| x == i as f32), "uploads kept their order and data");
+    assert!(before.arena_growths >= 2, "both arenas grew: {before:?}");
+    // The arena doubles each time it overflows, so repeating the same work soon fits one
+    // submission with no further growth.
+    for round in 0..4 {
+        let s0 = b.stats();
+        for i in 0..n {
+            b.fill(&v.sub(i, 1), -(i as f32)).unwrap();
+        }
+        b.submit().unwrap();
+        let s1 = b.stats();
+        println!("round {round}: {} submissions, {} growths", s1.submissions - s0.submissions, s1.arena_growths - s0.arena_growths);
+        if round == 3 {
+            assert_eq!((s1.submissions - s0.submissions, s1.arena_growths - s0.arena_growths), (1, 0));
+        }
+    }
+    assert_eq!(get(&mut b, &v.sub(n - 1, 1))[0], -((n - 1) as f32));
+}
