@@ -19,7 +19,7 @@ type V = View<GpuBuffer>;
 
 /// Products of at most this many multiply-adds go to gemm_small.wgsl (one thread per output, no
 /// barriers); larger ones to the tiled gemm.wgsl.
-const SMALL_GEMM: usize = 1 << 15;
+const SMALL_GEMM: u64 = 1 << 15;
 
 fn shape(op: &'static str, detail: String) -> EngineError {
     EngineError::Shape { op, detail }
@@ -192,7 +192,8 @@ impl Backend for GpuBackend {
             u(c.offset),
         ];
         let buffers = [&a.buf, &b.buf, bias_buf, &c.buf];
-        if m * n * k <= SMALL_GEMM {
+        // In u64: on wasm32 a large product overflows usize.
+        if (m as u64) * (n as u64) * (k as u64) <= SMALL_GEMM {
             let g = groups(OP, m * n, 64)?;
             return self.rec.dispatch(Kernel::GemmSmall, &params, &buffers, g);
         }
