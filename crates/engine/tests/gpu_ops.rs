@@ -645,3 +645,20 @@ fn arenas_overflow_and_grow_within_one_submission() {
     }
     assert_eq!(get(&mut b, &v.sub(n - 1, 1))[0], -((n - 1) as f32));
 }
+
+#[test]
+fn sizes_that_overflow_are_shape_errors() {
+    let mut b = gpu();
+    let v = zeros(&mut b, 4, 0);
+    let w = zeros(&mut b, 4, 0);
+    let (c, l) = (zeros(&mut b, 4, 0), zeros(&mut b, 1, 0));
+    let huge = usize::MAX / 2 + 1;
+    let g = Gemm { m: huge, n: 2, k: 2, trans_a: false, trans_b: false, accumulate: false };
+    assert!(b.gemm(g, &v, &w, None, &c).is_err());
+    let op = ActOp { act: Activation::Relu, rows: huge, cols: 4 };
+    assert!(b.act_forward(op, &v, None, &w).is_err());
+    assert!(b.col_sum(&v, huge, 4, &w, false).is_err());
+    let lop = LossOp { kind: LossKind::Mse, rows: 4, cols: huge };
+    assert!(b.loss(lop, &v, &w, &c, &l).is_err());
+    b.submit().expect("nothing reached the device");
+}

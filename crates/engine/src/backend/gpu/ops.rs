@@ -25,6 +25,11 @@ fn shape(op: &'static str, detail: String) -> EngineError {
     EngineError::Shape { op, detail }
 }
 
+/// `a·b`, or a shape error where it overflows (sizes can come from user-built models).
+fn mul(op: &'static str, a: usize, b: usize) -> Result<usize> {
+    a.checked_mul(b).ok_or_else(|| shape(op, format!("{a}×{b} floats overflow")))
+}
+
 /// The view lies inside its buffer.
 fn inside(op: &'static str, name: &str, v: &V) -> Result<()> {
     if v.offset.checked_add(v.len).is_none_or(|end| end > v.buf.len()) {
@@ -169,6 +174,9 @@ impl Backend for GpuBackend {
     fn gemm(&mut self, g: Gemm, a: &V, b: &V, bias: Option<&V>, c: &V) -> Result<()> {
         const OP: &str = "gemm";
         let Gemm { m, n, k, trans_a, trans_b, accumulate } = g;
+        mul(OP, m, k)?;
+        mul(OP, k, n)?;
+        mul(OP, m, n)?;
         sized(OP, "a", a, m * k)?;
         sized(OP, "b", b, k * n)?;
         if let Some(bias) = bias {
@@ -207,6 +215,7 @@ impl Backend for GpuBackend {
     fn act_forward(&mut self, op: ActOp, x: &V, alpha: Option<&V>, y: &V) -> Result<()> {
         const OP: &str = "act_forward";
         let (rows, cols) = (op.rows, op.cols);
+        mul(OP, rows, cols)?;
         sized(OP, "x", x, rows * cols)?;
         let out = out_cols(OP, op)?;
         sized(OP, "y", y, rows * out)?;
@@ -256,6 +265,7 @@ impl Backend for GpuBackend {
     ) -> Result<()> {
         const OP: &str = "act_backward";
         let (rows, cols) = (op.rows, op.cols);
+        mul(OP, rows, cols)?;
         let out = out_cols(OP, op)?;
         sized(OP, "x", x, rows * cols)?;
         sized(OP, "y", y, rows * out)?;
@@ -316,6 +326,7 @@ impl Backend for GpuBackend {
 
     fn col_sum(&mut self, x: &V, rows: usize, cols: usize, out: &V, accumulate: bool) -> Result<()> {
         const OP: &str = "col_sum";
+        mul(OP, rows, cols)?;
         sized(OP, "x", x, rows * cols)?;
         sized(OP, "out", out, cols)?;
         apart(OP, ("out", out), &[("x", Some(x))])?;
@@ -331,6 +342,7 @@ impl Backend for GpuBackend {
     fn loss(&mut self, op: LossOp, pred: &V, target: &V, dpred: &V, loss: &V) -> Result<()> {
         const OP: &str = "loss";
         let (rows, cols) = (op.rows, op.cols);
+        mul(OP, rows, cols)?;
         if rows == 0 || cols == 0 {
             return Err(shape(OP, format!("a loss over {rows}×{cols} predictions")));
         }
@@ -360,6 +372,7 @@ impl Backend for GpuBackend {
     fn count_correct(&mut self, op: LossOp, pred: &V, target: &V, out: &V) -> Result<()> {
         const OP: &str = "count_correct";
         let (rows, cols) = (op.rows, op.cols);
+        mul(OP, rows, cols)?;
         if cols == 0 {
             return Err(shape(OP, "predictions have no columns".into()));
         }
@@ -382,7 +395,7 @@ impl Backend for GpuBackend {
         }
         inside(OP, "src", src)?;
         inside(OP, "index", index)?;
-        sized(OP, "dst", dst, index.len * cols)?;
+        sized(OP, "dst", dst, mul(OP, index.len, cols)?)?;
         apart(OP, ("dst", dst), &[("src", Some(src)), ("index", Some(index))])?;
         let n = index.len * cols;
         let params = [u(n), u(cols), u(src.len / cols), u(src.offset), u(index.offset), u(dst.offset)];
