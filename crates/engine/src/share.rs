@@ -216,8 +216,8 @@ pub(crate) struct Link {
 pub(crate) enum Lookup<'a> {
     /// The key is not in the link.
     Missing,
-    /// The key is there but its value is unusable; the problem is already recorded.
-    Bad,
+    /// The key is there but its value is unusable: why (not yet recorded).
+    Bad(String),
     Value(&'a str),
 }
 
@@ -282,14 +282,8 @@ impl Link {
             p.push(key, format!("appears {n} times; the {} one is used", if last_wins { "last" } else { "first" }));
         }
         match &pair.value {
-            None => {
-                p.push(key, "has no value (no `=`)");
-                Lookup::Bad
-            }
-            Some(Err(e)) => {
-                p.push(key, format!("the value {e}"));
-                Lookup::Bad
-            }
+            None => Lookup::Bad("has no value (no `=`)".to_string()),
+            Some(Err(e)) => Lookup::Bad(format!("the value {e}")),
             Some(Ok(v)) => Lookup::Value(v.as_str()),
         }
     }
@@ -415,14 +409,17 @@ impl FloatRange {
 /// Parses a number and brings it into `range`, reporting anything changed. Below an open lower
 /// bound (a learning rate of 0) there is no nearest value, so the default is used.
 pub(crate) fn float_in(p: &mut Problems, key: &str, v: &str, range: FloatRange, default: f32) -> f32 {
-    let Ok(x) = v.trim().parse::<f32>() else {
-        p.push(key, format!("`{}` is not a number; using {}", quote(v), fmt_f32(default)));
-        return default;
+    let x = match v.trim().parse::<f32>() {
+        Ok(x) if !x.is_nan() => x,
+        _ => {
+            p.push(key, format!("`{}` is not a number; using {}", quote(v), fmt_f32(default)));
+            return default;
+        }
     };
     if range.contains(x) {
         return x;
     }
-    let c = if x.is_nan() || (x <= range.lo && range.lo_open) {
+    let c = if x <= range.lo && range.lo_open {
         default
     } else if x < range.lo {
         range.lo
@@ -488,7 +485,7 @@ fn decode_share(link: &Link, p: &mut Problems) -> ModelSpec {
 
     match link.get("v", false, p) {
         Lookup::Missing => p.push("v", format!("missing; read as version {SHARE_VERSION}")),
-        Lookup::Bad => {}
+        Lookup::Bad(why) => p.push("v", format!("{why}; read as version {SHARE_VERSION}")),
         Lookup::Value(v) if v.trim() == SHARE_VERSION.to_string() => {}
         Lookup::Value(v) => p.push(
             "v",
@@ -504,8 +501,8 @@ fn decode_share(link: &Link, p: &mut Problems) -> ModelSpec {
                 p.push(key, format!("missing; using {shown}"));
                 None
             }
-            Lookup::Bad => {
-                p.push(key, format!("using {shown}"));
+            Lookup::Bad(why) => {
+                p.push(key, format!("{why}; using {shown}"));
                 None
             }
         }
@@ -514,8 +511,8 @@ fn decode_share(link: &Link, p: &mut Problems) -> ModelSpec {
         match link.get(key, false, p) {
             Lookup::Value(v) => Some(v.to_string()),
             Lookup::Missing => None,
-            Lookup::Bad => {
-                p.push(key, format!("using {shown}"));
+            Lookup::Bad(why) => {
+                p.push(key, format!("{why}; using {shown}"));
                 None
             }
         }

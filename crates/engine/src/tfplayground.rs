@@ -110,7 +110,11 @@ fn boolean(link: &Link, key: &str, default: bool, p: &mut Problems) -> bool {
             p.push(key, format!("`{}` is read as true, as TensorFlow Playground reads it", quote(v)));
             true
         }
-        Lookup::Missing | Lookup::Bad => default,
+        Lookup::Bad(why) => {
+            p.push(key, format!("{why}; ignored"));
+            default
+        }
+        Lookup::Missing => default,
     }
 }
 
@@ -118,6 +122,10 @@ fn boolean(link: &Link, key: &str, default: bool, p: &mut Problems) -> bool {
 fn value<'a>(link: &'a Link, key: &str, p: &mut Problems) -> Option<&'a str> {
     match link.get(key, true, p) {
         Lookup::Value(v) if !v.trim().is_empty() => Some(v),
+        Lookup::Bad(why) => {
+            p.push(key, format!("{why}; ignored"));
+            None
+        }
         _ => None,
     }
 }
@@ -231,7 +239,11 @@ pub(crate) fn convert(link: &Link, p: &mut Problems) -> ModelSpec {
     };
     spec.layers = match link.get("networkShape", true, p) {
         Lookup::Value(v) => network_shape(v, activation, p),
-        Lookup::Missing | Lookup::Bad => vec![LayerSpec::Dense { units: 4, activation }, LayerSpec::Dense { units: 2, activation }],
+        Lookup::Bad(why) => {
+            p.push("networkShape", format!("{why}; using 4,2"));
+            vec![LayerSpec::Dense { units: 4, activation }, LayerSpec::Dense { units: 2, activation }]
+        }
+        Lookup::Missing => vec![LayerSpec::Dense { units: 4, activation }, LayerSpec::Dense { units: 2, activation }],
     };
     if let Lookup::Value(v) = link.get("numHiddenLayers", true, p) {
         p.push("numHiddenLayers", format!("`{}` ignored: networkShape sets the layers", quote(v)));
