@@ -1,10 +1,14 @@
 //! `dl101`: the engine from the command line.
 //!
 //! - `dl101 conformance [DIR] [--backend cpu|gpu|both]` runs every vector file in `DIR`
-//!   (default: `$DL101_VECTORS`, else the workspace's `conformance/vectors`) on the chosen backends, prints one line per file and backend,
+//!   (default: `$DL101_VECTORS`, else the copy vendored in the repository at
+//!   `crates/engine/tests/vectors`) on the chosen backends, prints one line per file and backend,
 //!   then `N passed, N failed`, and exits non-zero on any failure.
-//! - `dl101 train <spec.json> [--epochs N] [--backend cpu|gpu]` trains a model spec and prints its
-//!   loss curve, one line per epoch.
+//! - `dl101 train <spec.json | share link> [--epochs N] [--backend cpu|gpu]` trains a model spec
+//!   and prints its loss curve, one line per epoch. The spec is a JSON file, or a share link: a
+//!   whole URL, a `#fragment` or a bare fragment, in this playground's format or TensorFlow
+//!   Playground's (anything containing `=` that is not a file). A link's problems are printed as
+//!   `# link: ...` lines and the nearest valid experiment is trained.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,12 +16,13 @@ use std::process::ExitCode;
 use engine::backend::Backend;
 use engine::backend::cpu::CpuBackend;
 use engine::conformance::{self, CaseResult};
+use engine::share;
 use engine::spec::ModelSpec;
 use engine::train::Trainer;
 
 const USAGE: &str = "usage:
   dl101 conformance [DIR] [--backend cpu|gpu|both]
-  dl101 train <spec.json> [--epochs N] [--backend cpu|gpu]";
+  dl101 train <spec.json | share link> [--epochs N] [--backend cpu|gpu]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -91,8 +96,9 @@ fn conformance_cmd(args: &[String]) -> Result<bool, String> {
     }
     let dir = match pos.first() {
         Some(d) => PathBuf::from(d),
-        None => engine::testing::vectors_dir()
-            .ok_or("no DIR given, and no conformance/vectors folder found (or set DL101_VECTORS)")?,
+        None => default_vectors_dir().ok_or_else(|| {
+            format!("no DIR given, DL101_VECTORS is not set, and the vendored vectors ({VENDORED_VECTORS}) are not there")
+        })?,
     };
     let which = backend_opt(&opts)?;
     let (mut passed, mut failed) = (0usize, 0usize);
@@ -131,15 +137,26 @@ fn conformance_cmd(args: &[String]) -> Result<bool, String> {
     Ok(failed == 0)
 }
 
+/// The reference vectors vendored in the repository (a copy of the shared conformance folder).
+const VENDORED_VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../engine/tests/vectors");
+
+/// `$DL101_VECTORS`, else the vendored copy (found from the source tree this binary was built
+/// from, or from the current folder when that is the repository root).
+fn default_vectors_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("DL101_VECTORS") {
+        return Some(PathBuf::from(d));
+    }
+    [PathBuf::from(VENDORED_VECTORS), PathBuf::from("crates/engine/tests/vectors")].into_iter().find(|p| p.is_dir())
+}
+
 fn run<B: Backend>(dir: &Path, backend: &mut B) -> Result<Vec<CaseResult>, String> {
     conformance::run_dir_blocking(dir, backend).map_err(|e| e.to_string())
 }
 
 fn train_cmd(args: &[String]) -> Result<bool, String> {
     let (pos, opts) = parse(args, &["epochs", "backend"])?;
-    let [path] = pos.as_slice() else { return Err(USAGE.to_string()) };
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let spec = ModelSpec::from_json(&text).map_err(|e| e.to_string())?;
+    let [source] = pos.as_slice() else { return Err(USAGE.to_string()) };
+    let spec = load_spec(source)?;
     let epochs: u32 = match opts.iter().rev().find(|(k, _)| k == "epochs") {
         Some((_, v)) => v.parse().map_err(|_| format!("--epochs must be a whole number, not `{v}`"))?,
         None => 100,
@@ -149,6 +166,27 @@ fn train_cmd(args: &[String]) -> Result<bool, String> {
         Which::Gpu => train(gpu_backend()?, &spec, epochs),
         Which::Both => Err("train runs on one backend: --backend cpu or gpu".into()),
     }
+}
+
+/// A spec from a JSON file, or from a share link (this playground's or TensorFlow Playground's):
+/// anything containing `=` that is not a file. A link never fails: its problems are printed and
+/// the nearest valid experiment is used.
+fn load_spec(source: &str) -> Result<ModelSpec, String> {
+    let path = Path::new(source);
+    if !path.is_file() && source.contains('=') {
+        let d = share::decode(source);
+        let from = match d.source {
+            share::Source::TfPlayground => "TensorFlow Playground link",
+            _ => "share link",
+        };
+        for p in &d.problems {
+            println!("# link: {p}");
+        }
+        println!("# {from}: {}", share::encode(&d.spec));
+        return Ok(d.spec);
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {source}: {e}"))?;
+    ModelSpec::from_json(&text).map_err(|e| e.to_string())
 }
 
 fn train<B: Backend>(backend: B, spec: &ModelSpec, epochs: u32) -> Result<bool, String> {

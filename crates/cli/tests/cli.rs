@@ -4,8 +4,17 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn dl101(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_dl101")).args(args).output().unwrap();
+    run(Command::new(env!("CARGO_BIN_EXE_dl101")).args(args))
+}
+
+fn run(c: &mut Command) -> (i32, String, String) {
+    let out = c.output().unwrap();
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+/// The reference vectors vendored in the repository.
+fn vendored() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/vectors")
 }
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -17,7 +26,7 @@ fn temp_dir(name: &str) -> PathBuf {
 
 /// A folder holding copies of some of the shared vectors.
 fn vectors(name: &str, files: &[&str]) -> PathBuf {
-    let src = engine::testing::vectors_dir().expect("conformance vectors");
+    let src = vendored();
     let dir = temp_dir(name);
     for f in files {
         std::fs::copy(src.join(f), dir.join(f)).unwrap();
@@ -66,4 +75,56 @@ fn a_bad_spec_names_the_field_and_exits_two() {
     assert!(err.contains("batch_size"), "{err}");
     let (code, _, _) = dl101(&["conformance", "--backend", "tpu"]);
     assert_eq!(code, 2);
+}
+
+#[test]
+fn conformance_defaults_to_the_vendored_vectors() {
+    let files = std::fs::read_dir(vendored()).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "json")).count();
+    assert!(files > 10, "{files}");
+    // From another folder, with no DL101_VECTORS: the vendored copy, whatever /work/shared holds.
+    let elsewhere = temp_dir("default-dir");
+    let (code, out, err) =
+        run(Command::new(env!("CARGO_BIN_EXE_dl101")).args(["conformance", "--backend", "cpu"]).env_remove("DL101_VECTORS").current_dir(&elsewhere));
+    assert!(code == 0 || code == 1, "{code}: {err}");
+    assert_eq!(out.lines().filter(|l| l.starts_with("PASS cpu") || l.starts_with("FAIL cpu")).count(), files, "{out}");
+    // DL101_VECTORS comes first.
+    let one = vectors("env", &["loss_mse.json"]);
+    let (code, out, _) =
+        run(Command::new(env!("CARGO_BIN_EXE_dl101")).args(["conformance", "--backend", "cpu"]).env("DL101_VECTORS", &one));
+    assert_eq!((code, out.lines().last()), (0, Some("1 passed, 0 failed")), "{out}");
+}
+
+fn curve_rows(out: &str) -> Vec<&str> {
+    out.lines().filter(|l| !l.starts_with('#') && !l.trim_start().starts_with("epoch")).collect()
+}
+
+#[test]
+fn train_takes_a_share_link() {
+    let link = "https://dl101.example/#v=1&data=xor&points=200&noise=0&train=50&features=x1,x2,x1x2&layers=4:relu&loss=sigmoid_bce&opt=adam&lr=0.03&batch=10&reg=none&seed=3&init=he_normal";
+    let (code, out, err) = dl101(&["train", link, "--epochs", "2"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!out.contains("# link:"), "a clean link has no problems: {out}");
+    assert!(out.contains("# share link: v=1&data=xor"), "{out}");
+    assert!(out.contains("\"loss\":\"sigmoid_bce\""), "the spec trained is the link's: {out}");
+    assert_eq!(curve_rows(&out).len(), 2, "{out}");
+}
+
+#[test]
+fn train_takes_a_tf_playground_link_and_a_broken_link() {
+    let tf = "https://playground.tensorflow.org/#activation=relu&batchSize=10&dataset=xor&regDataset=reg-plane&learningRate=0.03&regularizationRate=0&noise=0&networkShape=4&seed=0.26916&showTestData=false&discretize=false&percTrainData=50&x=true&y=true&xTimesY=false&xSquared=false&ySquared=false&cosX=false&sinX=false&cosY=false&sinY=false&collectStats=false&problem=classification&initZero=false&hideText=false";
+    let (code, out, err) = dl101(&["train", tf, "--epochs", "1"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("# TensorFlow Playground link: v=1&data=xor"), "{out}");
+    assert!(out.contains("# link: seed:"), "{out}");
+    assert_eq!(curve_rows(&out).len(), 1, "{out}");
+    // A broken link trains the nearest valid experiment and says what changed.
+    let (code, out, err) = dl101(&["train", "v=1&lr=NaN&layers=8:gelu", "--epochs", "1"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("# link: lr: `NaN` is not a number"), "{out}");
+    assert!(out.contains("# link: layers[0]: activation `gelu`"), "{out}");
+    assert_eq!(curve_rows(&out).len(), 1, "{out}");
+    // A missing file without `=` is still a file error.
+    let (code, _, err) = dl101(&["train", "/no/such/spec.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read"), "{err}");
 }
