@@ -9,6 +9,7 @@
 
 mod cmd;
 mod csp;
+mod fuzz;
 mod serve;
 mod test;
 mod tools;
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
         Some("test") => test::test(rest),
         Some("dist") => tools::ensure_web().and_then(|()| tools::build_site()),
         Some("conformance") => conformance(rest),
+        Some("fuzz") => fuzz::fuzz(rest),
         _ => {
             eprintln!("usage: cargo xtask <serve [--port N] | test | dist | conformance [DIR]>");
             return ExitCode::from(2);

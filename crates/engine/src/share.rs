@@ -316,19 +316,26 @@ fn percent_decode(s: &str) -> Result<String, String> {
 }
 
 /// A piece of a link, safe and short enough to quote in a message: at most [`MAX_QUOTE`]
-/// characters, control and other invisible characters escaped.
+/// characters once control and other invisible characters are escaped, then `…` if cut.
 pub(crate) fn quote(s: &str) -> String {
     let mut out = String::new();
-    for (n, c) in s.chars().enumerate() {
-        if n == MAX_QUOTE {
+    let mut shown = 0;
+    for c in s.chars() {
+        // Escapes count at their printed length, so the quote stays short whatever it holds.
+        let piece: String = if c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+        {
+            c.escape_unicode().collect()
+        } else {
+            c.to_string()
+        };
+        let width = piece.chars().count();
+        if shown + width > MAX_QUOTE {
             out.push('…');
             break;
         }
-        if c.is_control() || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}') {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
+        shown += width;
+        out.push_str(&piece);
     }
     out
 }

@@ -420,6 +420,19 @@ fn problems_are_capped() {
     assert!(d.problems.last().unwrap().contains("more problems"), "{:?}", d.problems.last());
 }
 
+/// Found by cargo-fuzz (fuzz/seeds/decode/crash-1-escaped-quote-too-long): a key of control
+/// characters with a broken escape gave a 600-character message, because each escaped
+/// character counted as one.
+#[test]
+fn quotes_of_control_characters_stay_short() {
+    let input = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/seeds/decode/crash-1-escaped-quote-too-long")).unwrap();
+    let text = String::from_utf8_lossy(&input);
+    check_invariants(&text, &decode(&text));
+    let d = decode(&format!("v=1&{}%={}", "\u{12}".repeat(64), "\u{7}".repeat(64)));
+    check_invariants("control characters", &d);
+    assert!(d.problems.iter().all(|m| m.chars().count() < 200), "{:?}", d.problems);
+}
+
 #[test]
 fn quoted_values_are_short_and_escaped() {
     let d = decode(&with("data", &format!("\u{202e}{}", "x".repeat(500))));
