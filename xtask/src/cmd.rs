@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The repository root (the folder above `xtask/`).
+/// The repository root (the folder above `xtask/`). `cargo run` sets CARGO_MANIFEST_DIR at run
+/// time too; that one wins, so a binary built from another checkout never works on the wrong tree.
 pub fn root() -> PathBuf {
-    let xtask = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let xtask = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into()));
     xtask.parent().map(Path::to_path_buf).unwrap_or(xtask)
 }
 

@@ -60,7 +60,7 @@ pub fn test(args: &[String]) -> Result<(), String> {
 /// component tests. `webdriver.json` beside each crate turns WebGPU on.
 fn wasm_tests() -> Command {
     let mut c = cmd::cargo();
-    c.args(["test", "--target", "wasm32-unknown-unknown", "-p", "engine", "--test", "browser"])
+    c.args(["test", "--target", "wasm32-unknown-unknown", "-p", "engine", "--test", "browser", "--test", "gpu_browser"])
         .args(["-p", "app", "--lib"])
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
         .env("CHROMEDRIVER", "/usr/bin/chromedriver")

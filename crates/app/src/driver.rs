@@ -10,7 +10,7 @@ use engine::spec::ModelSpec;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::lab::{DevicePref, Lab, Pictures};
+use crate::lab::{DevicePref, Lab, Pictures, Speed};
 use crate::session::{Device, Session};
 
 /// Milliseconds of training work aimed at per frame: well under one 16 ms frame.
@@ -68,7 +68,10 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>) {
 
         let requested = lab.step_requests.get_untracked();
         let steps = if lab.playing.get_untracked() {
-            steps_per_frame
+            match lab.speed.get_untracked() {
+                Speed::Paced => steps_per_frame.min(s.steps_per_epoch()),
+                Speed::Full => steps_per_frame,
+            }
         } else if requested != seen_steps {
             seen_steps = requested;
             s.steps_per_epoch()

@@ -19,6 +19,15 @@ pub enum DevicePref {
     Cpu,
 }
 
+/// How fast training runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Speed {
+    /// One epoch per frame at most (as TensorFlow Playground): the curves unfold as you watch.
+    Paced,
+    /// As many steps as fit in each frame's budget.
+    Full,
+}
+
 /// The network's answer over the input plane, and each neuron's.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Pictures {
@@ -42,6 +51,7 @@ pub struct Lab {
     /// Bumped by Reset: the driver rebuilds the session from the spec.
     pub resets: RwSignal<u32>,
     pub device_pref: RwSignal<DevicePref>,
+    pub speed: RwSignal<Speed>,
     /// The hidden layer whose activation the comparison table sets.
     pub selected_layer: RwSignal<usize>,
 
@@ -66,6 +76,7 @@ impl Lab {
             step_requests: RwSignal::new(0),
             resets: RwSignal::new(0),
             device_pref: RwSignal::new(DevicePref::Auto),
+            speed: RwSignal::new(Speed::Paced),
             selected_layer: RwSignal::new(0),
             status: RwSignal::new(ComputeStatus::Detecting),
             device: RwSignal::new(String::new()),

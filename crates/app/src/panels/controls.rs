@@ -6,7 +6,7 @@ use engine::spec::RegKind;
 use leptos::prelude::*;
 
 use crate::i18n::{Lang, tr};
-use crate::lab::{DevicePref, Lab};
+use crate::lab::{DevicePref, Lab, Speed};
 
 const LEARNING_RATES: [f32; 11] = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0];
 const BATCH_SIZES: [u32; 9] = [1, 5, 10, 16, 32, 64, 128, 256, 512];
@@ -30,6 +30,9 @@ pub fn RunBar(lab: Lab) -> impl IntoView {
                 {move || tr(lang.get(), "Step (1 epoch)", "한 에폭 진행")}</button>
             <button data-testid="reset" on:click=move |_| { lab.playing.set(false); lab.resets.update(|n| *n += 1) }>
                 {move || tr(lang.get(), "Reset", "초기화")}</button>
+            {choice("speed", move || tr(lang.get(), "Speed", "속도"),
+                vec![(Speed::Paced, "1 epoch / frame".into()), (Speed::Full, "Full speed".into())],
+                move || lab.speed.get(), move |v| lab.speed.set(v))}
             <dl class="numbers">
                 <dt>{move || tr(lang.get(), "Epoch", "에폭")}</dt>
                 <dd data-testid="epoch">{move || lab.latest.get().map(|m| m.epoch).unwrap_or(0)}</dd>

@@ -47,7 +47,7 @@ pub fn NetworkPanel(lab: Lab) -> impl IntoView {
             <h2 id="net-h">{move || tr(lang.get(), "Network", "신경망")}</h2>
             <div class="layer-buttons">
                 <button data-testid="add-layer" on:click=add
-                    disabled=move || count() >= limits::MAX_LAYERS>
+                    disabled=move || { count() >= limits::MAX_LAYERS }>
                     {move || tr(lang.get(), "+ hidden layer", "+ 은닉층")}
                 </button>
                 <button data-testid="remove-layer" on:click=remove disabled=move || count() == 0>
