@@ -13,3 +13,6 @@ mod share;
 mod views;
 
 pub use app::App;
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod browser_tests;

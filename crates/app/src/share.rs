@@ -15,7 +15,7 @@ pub fn from_location() -> Option<(ModelSpec, Vec<String>)> {
     if fragment.is_empty() {
         return None;
     }
-    let decoded = codec::decode(fragment);
+    let decoded = engine::share::decode(fragment);
     Some((decoded.spec, decoded.problems))
 }
 
@@ -24,7 +24,7 @@ pub fn link(spec: &ModelSpec) -> String {
     let location = window().location();
     let base = location.href().unwrap_or_default();
     let base = base.split('#').next().unwrap_or_default().to_string();
-    format!("{base}#{}", codec::encode(spec))
+    format!("{base}#{}", engine::share::encode(spec))
 }
 
 /// Mirrors every spec change into the address bar (replacing, not pushing, history entries).
@@ -56,24 +56,3 @@ pub fn ShareButton(lab: Lab) -> impl IntoView {
     }
 }
 
-/// Temporary: JSON in the fragment until the engine's compact share format lands.
-mod codec {
-    use engine::spec::ModelSpec;
-
-    pub struct Decoded {
-        pub spec: ModelSpec,
-        pub problems: Vec<String>,
-    }
-
-    pub fn encode(spec: &ModelSpec) -> String {
-        String::from(js_sys::encode_uri_component(&spec.to_json()))
-    }
-
-    pub fn decode(fragment: &str) -> Decoded {
-        let json = js_sys::decode_uri_component(fragment).ok().map(String::from).unwrap_or_default();
-        match ModelSpec::from_json(&json) {
-            Ok(spec) => Decoded { spec, problems: vec![] },
-            Err(e) => Decoded { spec: ModelSpec::default(), problems: vec![e.to_string()] },
-        }
-    }
-}

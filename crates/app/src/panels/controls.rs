@@ -33,19 +33,19 @@ pub fn RunBar(lab: Lab) -> impl IntoView {
             {choice("speed", move || tr(lang.get(), "Speed", "속도"),
                 vec![(Speed::Paced, "1 epoch / frame".into()), (Speed::Full, "Full speed".into())],
                 move || lab.speed.get(), move |v| lab.speed.set(v))}
-            <dl class="numbers">
-                <dt>{move || tr(lang.get(), "Epoch", "에폭")}</dt>
-                <dd data-testid="epoch">{move || lab.latest.get().map(|m| m.epoch).unwrap_or(0)}</dd>
-                <dt>{move || tr(lang.get(), "Train loss", "학습 손실")}</dt>
-                <dd data-testid="train-loss">{move || fmt(lab.latest.get().map(|m| m.train_loss))}</dd>
-                <dt>{move || tr(lang.get(), "Test loss", "테스트 손실")}</dt>
-                <dd data-testid="test-loss">{move || fmt(lab.latest.get().map(|m| m.test_loss))}</dd>
-                <dt>{move || tr(lang.get(), "Test accuracy", "테스트 정확도")}</dt>
-                <dd data-testid="accuracy">{move || lab.latest.get().and_then(|m| m.test_accuracy)
-                    .map(|a| format!("{:.1}%", a * 100.0)).unwrap_or_else(|| "–".into())}</dd>
-                <dt>{move || tr(lang.get(), "Steps/s", "초당 스텝")}</dt>
-                <dd data-testid="steps-per-sec">{move || format!("{:.0}", lab.steps_per_sec.get())}</dd>
-            </dl>
+            <div class="numbers">
+                <div><span>{move || tr(lang.get(), "Epoch", "에폭")}</span>
+                    <b data-testid="epoch">{move || lab.latest.get().map(|m| m.epoch).unwrap_or(0)}</b></div>
+                <div><span>{move || tr(lang.get(), "Train loss", "학습 손실")}</span>
+                    <b data-testid="train-loss">{move || fmt(lab.latest.get().map(|m| m.train_loss))}</b></div>
+                <div><span>{move || tr(lang.get(), "Test loss", "테스트 손실")}</span>
+                    <b data-testid="test-loss">{move || fmt(lab.latest.get().map(|m| m.test_loss))}</b></div>
+                <div><span>{move || tr(lang.get(), "Test accuracy", "테스트 정확도")}</span>
+                    <b data-testid="accuracy">{move || lab.latest.get().and_then(|m| m.test_accuracy)
+                        .map(|a| format!("{:.1}%", a * 100.0)).unwrap_or_else(|| "–".into())}</b></div>
+                <div><span>{move || tr(lang.get(), "Steps/s", "초당 스텝")}</span>
+                    <b data-testid="steps-per-sec">{move || format!("{:.0}", lab.steps_per_sec.get())}</b></div>
+            </div>
         </section>
     }
 }

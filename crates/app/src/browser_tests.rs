@@ -1,0 +1,108 @@
+//! Component tests in a real browser (wasm-bindgen-test in headless Chromium, run by
+//! `cargo xtask test`): each mounts one panel on a fresh `Lab`, clicks it as a learner would, and
+//! checks both the DOM and the state it changed.
+
+use engine::activation::Activation;
+use engine::spec::{LayerSpec, ModelSpec};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+use crate::compute::{self, ComputeStatus};
+use crate::i18n::Lang;
+use crate::lab::Lab;
+use crate::panels::activations::ActivationTable;
+use crate::panels::network::NetworkPanel;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Mounts a view into a new element and returns that element.
+fn mount<V: IntoView + 'static>(f: impl FnOnce() -> V + 'static) -> web_sys::HtmlElement {
+    let doc = document();
+    let host: web_sys::HtmlElement = doc.create_element("div").unwrap().unchecked_into();
+    doc.body().unwrap().append_child(&host).unwrap();
+    std::mem::forget(leptos::mount::mount_to(host.clone(), f));
+    host
+}
+
+fn click(host: &web_sys::HtmlElement, testid: &str) {
+    let el: web_sys::HtmlElement = host
+        .query_selector(&format!("[data-testid='{testid}']"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no element {testid}"))
+        .unchecked_into();
+    el.click();
+}
+
+fn text(host: &web_sys::HtmlElement, testid: &str) -> String {
+    host.query_selector(&format!("[data-testid='{testid}']")).unwrap().unwrap().text_content().unwrap_or_default()
+}
+
+fn activations(lab: Lab) -> Vec<Activation> {
+    lab.spec.with_untracked(|s| s.layers.iter().map(|LayerSpec::Dense { activation, .. }| *activation).collect())
+}
+
+/// Lets Leptos run the effects that a click scheduled.
+async fn settle() {
+    leptos::task::tick().await;
+    leptos::task::tick().await;
+}
+
+#[wasm_bindgen_test]
+async fn activation_table_lists_every_activation_and_sets_the_selected_layer() {
+    let lab = Lab::new(ModelSpec::default(), Lang::En);
+    let host = mount(move || view! { <ActivationTable lab /> });
+    assert_eq!(host.query_selector_all("tbody tr").unwrap().length(), 11);
+    assert_eq!(host.query_selector_all("svg.fplot").unwrap().length(), 11);
+    lab.selected_layer.set(1);
+    settle().await;
+    click(&host, "use-relu");
+    assert_eq!(activations(lab), vec![Activation::Tanh, Activation::Relu]);
+    lab.lang.set(Lang::Ko);
+    settle().await;
+    assert_eq!(host.query_selector("h2").unwrap().unwrap().text_content().unwrap(), "활성화 함수 비교표");
+}
+
+#[wasm_bindgen_test]
+async fn network_builder_adds_resizes_and_removes_layers() {
+    let lab = Lab::new(ModelSpec::default(), Lang::En);
+    let host = mount(move || view! { <NetworkPanel lab /> });
+    click(&host, "add-layer");
+    settle().await;
+    assert_eq!(lab.spec.with_untracked(|s| s.layers.len()), 3);
+    click(&host, "layer-2-plus");
+    click(&host, "layer-2-plus");
+    settle().await;
+    assert_eq!(text(&host, "layer-2-units"), "6");
+    click(&host, "layer-0-minus");
+    assert_eq!(lab.spec.with_untracked(|s| s.layers[0]), LayerSpec::Dense { units: 3, activation: Activation::Tanh });
+    click(&host, "remove-layer");
+    settle().await;
+    click(&host, "remove-layer");
+    settle().await;
+    assert_eq!(lab.spec.with_untracked(|s| s.layers.len()), 1);
+    // The output layer follows the task: one tanh unit for two classes with squared error.
+    assert!(text(&host, "output-layer").contains("1 × Tanh"), "{}", text(&host, "output-layer"));
+}
+
+#[wasm_bindgen_test]
+fn share_link_round_trips_the_spec() {
+    let mut spec = ModelSpec::default();
+    spec.seed = 1234;
+    spec.layers.push(LayerSpec::Dense { units: 7, activation: Activation::LeakyRelu { alpha: 0.2 } });
+    let url = crate::share::link(&spec);
+    let fragment = url.split_once('#').unwrap().1;
+    let decoded = engine::share::decode(fragment);
+    assert!(decoded.problems.is_empty(), "{:?}", decoded.problems);
+    assert_eq!(decoded.spec, spec);
+}
+
+#[wasm_bindgen_test]
+async fn detection_finds_browser_webgpu_and_proves_it_computes() {
+    let detected = compute::detect().await;
+    match detected.status {
+        ComputeStatus::WebGpu { adapter } => assert!(adapter.contains("BrowserWebGpu"), "{adapter}"),
+        other => panic!("expected WebGPU (webdriver.json passes --enable-unsafe-webgpu), got {}", other.label()),
+    }
+    assert!(detected.gpu.is_some());
+}
