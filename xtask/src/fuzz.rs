@@ -43,7 +43,6 @@ pub fn fuzz(args: &[String]) -> Result<(), String> {
         .arg("-dict=fuzz/decode.dict")
         .arg("-max_len=8192")
         .arg("-print_final_stats=1")
-        .arg(format!("-artifact_prefix=fuzz/artifacts/{TARGET}/"))
         .stderr(Stdio::piped());
     eprintln!("xtask: RUSTC_BOOTSTRAP=1 {c:?}");
     let mut child = c.spawn().map_err(|e| format!("cannot start cargo fuzz: {e}"))?;

@@ -243,6 +243,9 @@ impl Link {
             text = &text[i + 1..];
         } else if let Some(rest) = text.trim_start().strip_prefix('?') {
             text = rest;
+        } else if text.contains("://") {
+            // A URL without a fragment: its query, if it has one, else nothing.
+            text = text.split_once('?').map_or("", |(_, q)| q);
         }
         let text = text.trim();
         let mut pairs = Vec::new();

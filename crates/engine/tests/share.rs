@@ -156,6 +156,8 @@ fn whole_urls_hashes_and_percent_escapes_read_the_same() {
             format!("#{link}"),
             format!("https://dl101.example/play/?lang=ko#{link}"),
             format!("  {link}\n"),
+            format!("?{link}"),
+            format!("https://dl101.example/play?{link}"),
             // Every byte escaped, keys and values alike, except the separators.
             link.split('&')
                 .map(|kv| kv.split('=').map(|s| s.bytes().map(|b| format!("%{b:02X}")).collect::<String>()).collect::<Vec<_>>().join("="))
@@ -238,7 +240,7 @@ fn floats_use_the_shortest_exact_form() {
 
 #[test]
 fn an_empty_fragment_is_the_default_with_nothing_to_report() {
-    for s in ["", "#", "  ", "&&&", "#&"] {
+    for s in ["", "#", "  ", "&&&", "#&", "https://dl101.example/play", "https://dl101.example/play#"] {
         let d = decode(s);
         assert_eq!((d.source, d.problems.len()), (Source::Empty, 0), "{s:?}");
         assert_eq!(d.spec, ModelSpec::default());
