@@ -9,6 +9,8 @@
 //! assert!(results.iter().all(|r| r.passed));
 //! ```
 
+mod layers;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -123,6 +125,10 @@ pub async fn run_case<B: Backend>(backend: &mut B, case: &Case, file: &str) -> C
         "activation" => activation(backend, case).await,
         "loss" => loss(backend, case).await,
         "optimizer" => optimizer(backend, case).await,
+        "conv2d" => layers::conv2d(backend, case).await,
+        "maxpool2d" => layers::pool2d(backend, case, crate::layers::PoolKind::Max).await,
+        "avgpool2d" => layers::pool2d(backend, case, crate::layers::PoolKind::Avg).await,
+        "rnn" => layers::rnn(backend, case).await,
         other => Err(EngineError::Unsupported(format!("op `{other}` (not implemented yet)"))),
     };
     let (passed, message) = match result.and_then(|got| compare(case, &got)) {

@@ -340,6 +340,9 @@ pub trait Backend {
     /// `dweight[o,c,ky,kx] = Σ_{n,oy,ox} dy[n,o,oy,ox] · x[n,c,oy·sh+ky−ph, ox·sw+kx−pw]` (zero
     /// outside the input) and, when `dbias` is given, `dbias[o] = Σ_{n,oy,ox} dy[n,o,oy,ox]`.
     /// `x [N,C,H,W]`, `dy [N,O,OH,OW]` → `dweight [O,C,KH,KW]`, `dbias [O]` (both overwritten).
+    /// `dweight` and `dbias` are written views, so they may not share a buffer: when they do (as
+    /// in the model's flat gradient buffer), pass `None` here and use
+    /// [`Backend::conv2d_backward_bias`].
     fn conv2d_backward_params(
         &mut self,
         op: Conv2d,
@@ -350,6 +353,15 @@ pub trait Backend {
     ) -> Result<()> {
         let _ = (op, x, dy, dweight, dbias);
         Err(unsupported(self, "conv2d_backward_params"))
+    }
+
+    /// Convolution backward to the bias: `dbias[o] = Σ_{n,oy,ox} dy[n,o,oy,ox]` (one thread per
+    /// channel). A separate op because the weight and bias gradients sit in one flat gradient
+    /// buffer, and two written views of one op may not share a buffer. `dy [N,O,OH,OW]` →
+    /// `dbias [O]` (overwritten).
+    fn conv2d_backward_bias(&mut self, op: Conv2d, dy: &View<Self::Buffer>, dbias: &View<Self::Buffer>) -> Result<()> {
+        let _ = (op, dy, dbias);
+        Err(unsupported(self, "conv2d_backward_bias"))
     }
 
     /// Max pooling forward, see [`Pool2d`]: `y[n,c,oy,ox]` is the largest `x[n,c,oy·sh+ky, ox·sw+kx]`

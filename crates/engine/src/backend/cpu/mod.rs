@@ -8,9 +8,11 @@
 //! same loops in `f64`.
 
 pub mod act;
+pub mod conv;
 pub mod gemm;
 pub mod loss;
 pub mod optim;
+pub mod rnn;
 
 use std::cell::{Ref, RefCell, RefMut};
 use std::fmt;
@@ -18,7 +20,7 @@ use std::future::{Future, ready};
 use std::rc::Rc;
 
 use crate::activation::Activation;
-use crate::backend::{ActOp, Backend, Gemm, LossOp, View};
+use crate::backend::{ActOp, Backend, Conv2d, Gemm, LossOp, Pool2d, RnnCell, View};
 use crate::error::{EngineError, Result};
 use crate::loss::LossKind;
 use crate::optim::OptimStep;
@@ -268,6 +270,153 @@ impl Backend for CpuBackend {
         optim::step(step, &mut pv, &gv, mv.as_deref_mut().unwrap_or(&mut []), vv.as_deref_mut().unwrap_or(&mut []));
         Ok(())
     }
+
+    fn conv2d_forward(&mut self, op: Conv2d, x: &V, weight: &V, bias: Option<&V>, y: &V) -> Result<()> {
+        const OP: &str = "conv2d_forward";
+        check_conv(OP, &op)?;
+        let xv = rd(OP, "x", x, op.x_len())?;
+        let wv = rd(OP, "weight", weight, op.weight_len())?;
+        let bv = bias.map(|b| rd(OP, "bias", b, op.out_channels)).transpose()?;
+        let mut yv = wr(OP, "y", y, op.y_len())?;
+        conv::conv2d_forward(&op, &xv, &wv, bv.as_deref(), &mut yv);
+        Ok(())
+    }
+
+    fn conv2d_backward_data(&mut self, op: Conv2d, dy: &V, weight: &V, dx: &V) -> Result<()> {
+        const OP: &str = "conv2d_backward_data";
+        check_conv(OP, &op)?;
+        let dyv = rd(OP, "dy", dy, op.y_len())?;
+        let wv = rd(OP, "weight", weight, op.weight_len())?;
+        let mut dxv = wr(OP, "dx", dx, op.x_len())?;
+        conv::conv2d_backward_data(&op, &dyv, &wv, &mut dxv);
+        Ok(())
+    }
+
+    fn conv2d_backward_params(&mut self, op: Conv2d, x: &V, dy: &V, dweight: &V, dbias: Option<&V>) -> Result<()> {
+        const OP: &str = "conv2d_backward_params";
+        check_conv(OP, &op)?;
+        let xv = rd(OP, "x", x, op.x_len())?;
+        let dyv = rd(OP, "dy", dy, op.y_len())?;
+        let mut dwv = wr(OP, "dweight", dweight, op.weight_len())?;
+        let mut dbv = dbias.map(|b| wr(OP, "dbias", b, op.out_channels)).transpose()?;
+        conv::conv2d_backward_weight(&op, &xv, &dyv, &mut dwv);
+        if let Some(db) = dbv.as_deref_mut() {
+            conv::conv2d_backward_bias(&op, &dyv, db);
+        }
+        Ok(())
+    }
+
+    fn conv2d_backward_bias(&mut self, op: Conv2d, dy: &V, dbias: &V) -> Result<()> {
+        const OP: &str = "conv2d_backward_bias";
+        check_conv(OP, &op)?;
+        let dyv = rd(OP, "dy", dy, op.y_len())?;
+        let mut dbv = wr(OP, "dbias", dbias, op.out_channels)?;
+        conv::conv2d_backward_bias(&op, &dyv, &mut dbv);
+        Ok(())
+    }
+
+    fn maxpool2d_forward(&mut self, op: Pool2d, x: &V, y: &V, argmax: &V) -> Result<()> {
+        const OP: &str = "maxpool2d_forward";
+        check_pool(OP, &op)?;
+        let xv = rd(OP, "x", x, op.x_len())?;
+        let mut yv = wr(OP, "y", y, op.y_len())?;
+        let mut av = wr(OP, "argmax", argmax, op.y_len())?;
+        conv::maxpool2d_forward(&op, &xv, &mut yv, &mut av);
+        Ok(())
+    }
+
+    fn maxpool2d_backward(&mut self, op: Pool2d, dy: &V, argmax: &V, dx: &V) -> Result<()> {
+        const OP: &str = "maxpool2d_backward";
+        check_pool(OP, &op)?;
+        let dyv = rd(OP, "dy", dy, op.y_len())?;
+        let av = rd(OP, "argmax", argmax, op.y_len())?;
+        let mut dxv = wr(OP, "dx", dx, op.x_len())?;
+        conv::maxpool2d_backward(&op, &dyv, &av, &mut dxv);
+        Ok(())
+    }
+
+    fn avgpool2d_forward(&mut self, op: Pool2d, x: &V, y: &V) -> Result<()> {
+        const OP: &str = "avgpool2d_forward";
+        check_pool(OP, &op)?;
+        let xv = rd(OP, "x", x, op.x_len())?;
+        let mut yv = wr(OP, "y", y, op.y_len())?;
+        conv::avgpool2d_forward(&op, &xv, &mut yv);
+        Ok(())
+    }
+
+    fn avgpool2d_backward(&mut self, op: Pool2d, dy: &V, dx: &V) -> Result<()> {
+        const OP: &str = "avgpool2d_backward";
+        check_pool(OP, &op)?;
+        let dyv = rd(OP, "dy", dy, op.y_len())?;
+        let mut dxv = wr(OP, "dx", dx, op.x_len())?;
+        conv::avgpool2d_backward(&op, &dyv, &mut dxv);
+        Ok(())
+    }
+
+    fn lstm_cell_forward(&mut self, cell: RnnCell, gates: &V, c: &V, h: &V) -> Result<()> {
+        const OP: &str = "lstm_cell_forward";
+        let s = cell.state_len();
+        let mut gv = wr(OP, "gates", gates, 4 * s)?;
+        let mut cv = wr(OP, "c", c, 2 * s)?;
+        let mut hv = wr(OP, "h", h, s)?;
+        rnn::lstm_forward(&cell, &mut gv, &mut cv, &mut hv);
+        Ok(())
+    }
+
+    fn lstm_cell_backward(&mut self, cell: RnnCell, gates: &V, c: &V, dh: &V, dc: &V) -> Result<()> {
+        const OP: &str = "lstm_cell_backward";
+        let s = cell.state_len();
+        let cv = rd(OP, "c", c, 2 * s)?;
+        let dhv = rd(OP, "dh", dh, s)?;
+        let mut gv = wr(OP, "gates", gates, 4 * s)?;
+        let mut dcv = wr(OP, "dc", dc, s)?;
+        rnn::lstm_backward(&cell, &mut gv, &cv, &dhv, &mut dcv);
+        Ok(())
+    }
+
+    fn gru_cell_forward(&mut self, cell: RnnCell, gates: &V, hp: &V, h: &V) -> Result<()> {
+        const OP: &str = "gru_cell_forward";
+        let s = cell.state_len();
+        let pv = rd(OP, "hp", hp, 3 * s)?;
+        let mut gv = wr(OP, "gates", gates, 3 * s)?;
+        let mut hv = wr(OP, "h", h, 2 * s)?;
+        rnn::gru_forward(&cell, &mut gv, &pv, &mut hv);
+        Ok(())
+    }
+
+    fn gru_cell_backward(&mut self, cell: RnnCell, gates: &V, hp: &V, h_prev: &V, dh: &V) -> Result<()> {
+        const OP: &str = "gru_cell_backward";
+        let s = cell.state_len();
+        let hv = rd(OP, "h_prev", h_prev, s)?;
+        let mut gv = wr(OP, "gates", gates, 3 * s)?;
+        let mut pv = wr(OP, "hp", hp, 3 * s)?;
+        let mut dv = wr(OP, "dh", dh, 2 * s)?;
+        rnn::gru_backward(&cell, &mut gv, &mut pv, &hv, &mut dv);
+        Ok(())
+    }
+}
+
+fn check_conv(op: &'static str, c: &Conv2d) -> Result<()> {
+    if c.out_height() == 0 || c.out_width() == 0 || c.in_channels == 0 || c.out_channels == 0 {
+        return Err(EngineError::Shape {
+            op,
+            detail: format!(
+                "a {}x{} kernel with stride {:?} and padding {:?} does not fit a {}x{} input of {} channels",
+                c.kernel[0], c.kernel[1], c.stride, c.padding, c.height, c.width, c.in_channels
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn check_pool(op: &'static str, p: &Pool2d) -> Result<()> {
+    if p.out_height() == 0 || p.out_width() == 0 {
+        return Err(EngineError::Shape {
+            op,
+            detail: format!("a {}x{} window with stride {:?} does not fit a {}x{} input", p.kernel[0], p.kernel[1], p.stride, p.height, p.width),
+        });
+    }
+    Ok(())
 }
 
 fn prelu_alpha<'a>(op: &'static str, a: &ActOp, alpha: Option<&'a V>) -> Result<Option<Ref<'a, [f32]>>> {
