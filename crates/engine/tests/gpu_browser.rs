@@ -7,7 +7,7 @@
 use engine::activation::Activation;
 use engine::backend::cpu::CpuBackend;
 use engine::backend::gpu::GpuBackend;
-use engine::backend::{ActOp, Backend, Gemm, LossOp, View};
+use engine::backend::{ActOp, Backend, Conv2d, Gemm, LossOp, RnnCell, View};
 use engine::loss::LossKind;
 use engine::optim::{OptimKind, OptimStep};
 use wasm_bindgen_test::*;
@@ -99,6 +99,69 @@ async fn gpu_ops_agree_with_cpu_in_the_browser() {
     assert!(g.describe().starts_with("WebGPU: "), "{}", g.describe());
     let got = op_sequence(&mut g).await;
     let want = op_sequence(&mut CpuBackend::new()).await;
+    for ((name, gv), (_, cv)) in got.iter().zip(&want) {
+        assert_eq!(gv.len(), cv.len(), "{name}");
+        for (i, (&a, &c)) in gv.iter().zip(cv).enumerate() {
+            assert!((a - c).abs() <= 1e-4 + 1e-4 * c.abs(), "{name}[{i}]: gpu {a}, cpu {c}");
+        }
+    }
+}
+
+/// A convolution (stride 2, padding 2, batch 3, odd sizes) forward and backward, and two LSTM steps
+/// forward and back, read back with awaited reads.
+async fn conv_lstm_sequence<B: Backend>(b: &mut B) -> Vec<(&'static str, Vec<f32>)> {
+    let op = Conv2d { batch: 3, in_channels: 2, height: 7, width: 9, out_channels: 5, kernel: [3, 3], stride: [2, 2], padding: [2, 2] };
+    let x = put(b, &data(op.x_len(), 11), 1).await;
+    let w = put(b, &data(op.weight_len(), 12), 2).await;
+    let bias = put(b, &data(5, 13), 0).await;
+    let y = put(b, &vec![0.0; op.y_len()], 3).await;
+    b.conv2d_forward(op, &x, &w, Some(&bias), &y).unwrap();
+    let dy = put(b, &data(op.y_len(), 14), 0).await;
+    let dx = put(b, &vec![0.0; op.x_len()], 1).await;
+    b.conv2d_backward_data(op, &dy, &w, &dx).unwrap();
+    let (dw, db) = (put(b, &vec![0.0; op.weight_len()], 0).await, put(b, &vec![0.0; 5], 2).await);
+    b.conv2d_backward_params(op, &x, &dy, &dw, Some(&db)).unwrap();
+
+    // LSTM: N = 3, H = 5, I = 4, T = 2; gates [T, N, 4H], c [(T+1)·N·H] (c0, c1, c2), h [(T+1)·N·H].
+    let (n, hid, inp, steps) = (3, 5, 4, 2);
+    let cell = RnnCell { batch: n, hidden: hid };
+    let s = n * hid;
+    let xs = put(b, &data(steps * n * inp, 15), 0).await;
+    let w_ih = put(b, &data(4 * hid * inp, 16), 0).await;
+    let w_hh = put(b, &data(4 * hid * hid, 17), 0).await;
+    let gates = put(b, &vec![0.0; steps * n * 4 * hid], 1).await;
+    let mut c0 = data(s, 18);
+    c0.extend(vec![0.0; steps * s]);
+    let c = put(b, &c0, 0).await;
+    let mut h0 = data(s, 19);
+    h0.extend(vec![0.0; steps * s]);
+    let h = put(b, &h0, 2).await;
+    b.gemm(Gemm { m: steps * n, n: 4 * hid, k: inp, trans_a: false, trans_b: true, accumulate: false }, &xs, &w_ih, None, &gates).unwrap();
+    let hh = Gemm { m: n, n: 4 * hid, k: hid, trans_a: false, trans_b: true, accumulate: true };
+    for t in 0..steps {
+        let g = gates.sub(t * n * 4 * hid, n * 4 * hid);
+        b.gemm(hh, &h.sub(t * s, s), &w_hh, None, &g).unwrap();
+        b.lstm_cell_forward(cell, &g, &c.sub(t * s, 2 * s), &h.sub((t + 1) * s, s)).unwrap();
+    }
+    let gates_fwd = b.read(&gates).await.unwrap();
+    let dh = put(b, &data(s, 20), 0).await;
+    let dc = put(b, &vec![0.0; s], 0).await;
+    for t in (0..steps).rev() {
+        b.lstm_cell_backward(cell, &gates.sub(t * n * 4 * hid, n * 4 * hid), &c.sub(t * s, 2 * s), &dh, &dc).unwrap();
+    }
+    b.submit().unwrap();
+    let mut out = vec![("lstm gates", gates_fwd)];
+    for (name, v) in [("conv y", &y), ("conv dx", &dx), ("conv dw", &dw), ("conv db", &db), ("lstm c", &c), ("lstm h", &h), ("lstm dgates", &gates), ("lstm dc0", &dc)] {
+        out.push((name, b.read(v).await.unwrap()));
+    }
+    out
+}
+
+#[wasm_bindgen_test]
+async fn conv2d_and_lstm_agree_with_cpu_in_the_browser() {
+    let mut g = gpu().await;
+    let got = conv_lstm_sequence(&mut g).await;
+    let want = conv_lstm_sequence(&mut CpuBackend::new()).await;
     for ((name, gv), (_, cv)) in got.iter().zip(&want) {
         assert_eq!(gv.len(), cv.len(), "{name}");
         for (i, (&a, &c)) in gv.iter().zip(cv).enumerate() {

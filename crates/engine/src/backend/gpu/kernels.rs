@@ -23,6 +23,17 @@ pub enum Kernel {
     OptimSgd,
     OptimMomentum,
     OptimAdam,
+    Conv2dForward,
+    Conv2dBackwardData,
+    Conv2dBackwardWeights,
+    Conv2dBackwardBias,
+    MaxPool2dForward,
+    AvgPool2dForward,
+    Pool2dBackward,
+    LstmCellForward,
+    LstmCellBackward,
+    GruCellForward,
+    GruCellBackward,
 }
 
 /// How a kernel is built and bound.
@@ -66,14 +77,26 @@ pub const KERNELS: &[KernelDef] = &[
     kernel!(OptimSgd, "optim_sgd", &[W, R]),
     kernel!(OptimMomentum, "optim_momentum", &[W, R, W]),
     kernel!(OptimAdam, "optim_adam", &[W, R, W, W]),
+    kernel!(Conv2dForward, "conv2d_forward", &[R, R, R, W]),
+    kernel!(Conv2dBackwardData, "conv2d_backward_data", &[R, R, W]),
+    kernel!(Conv2dBackwardWeights, "conv2d_backward_weights", &[R, R, W]),
+    kernel!(Conv2dBackwardBias, "conv2d_backward_bias", &[R, W]),
+    kernel!(MaxPool2dForward, "maxpool2d_forward", &[R, W, W]),
+    kernel!(AvgPool2dForward, "avgpool2d_forward", &[R, W]),
+    kernel!(Pool2dBackward, "pool2d_backward", &[R, R, W]),
+    kernel!(LstmCellForward, "lstm_cell_forward", &[W, W, W]),
+    kernel!(LstmCellBackward, "lstm_cell_backward", &[W, R, R, W]),
+    kernel!(GruCellForward, "gru_cell_forward", &[W, R, W]),
+    kernel!(GruCellBackward, "gru_cell_backward", &[W, W, R, W]),
 ];
 
 /// The largest number of storage buffers a kernel binds: the downlevel limit that the device is
 /// requested with (browsers' WebGPU guarantees 8).
 pub const MAX_STORAGE: usize = 4;
 
-/// Bytes of uniform parameters a kernel may read (16 words).
-pub const PARAM_BYTES: u64 = 64;
+/// Bytes of uniform parameters a kernel may read (32 words: a convolution's sizes, strides,
+/// paddings and offsets need 19).
+pub const PARAM_BYTES: u64 = 128;
 
 impl Kernel {
     pub fn def(self) -> &'static KernelDef {

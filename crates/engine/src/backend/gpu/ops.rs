@@ -10,7 +10,7 @@ use super::kernels::Kernel;
 use super::readback::read_f32;
 use super::recorder::grid;
 use crate::activation::Activation;
-use crate::backend::{ActOp, Backend, Gemm, LossOp, View};
+use crate::backend::{ActOp, Backend, Conv2d, Gemm, LossOp, Pool2d, RnnCell, View};
 use crate::error::{EngineError, Result};
 use crate::loss::LossKind;
 use crate::optim::{OptimKind, OptimStep};
@@ -113,6 +113,72 @@ fn out_cols(op: &'static str, a: ActOp) -> Result<usize> {
 /// Workgroups of `size` threads covering `items`.
 fn groups(op: &'static str, items: usize, size: usize) -> Result<(u32, u32)> {
     grid(op, items.div_ceil(size))
+}
+
+/// Checks a convolution's shape (non-zero strides, a kernel that fits the padded input, no
+/// overflowing sizes) and returns `(oh, ow)`.
+fn conv_shape(op: &'static str, c: &Conv2d) -> Result<(usize, usize)> {
+    let [kh, kw] = c.kernel;
+    let [sh, sw] = c.stride;
+    let [ph, pw] = c.padding;
+    let padded_h = c.height.checked_add(mul(op, 2, ph)?).ok_or_else(|| shape(op, "padded height overflows".into()))?;
+    let padded_w = c.width.checked_add(mul(op, 2, pw)?).ok_or_else(|| shape(op, "padded width overflows".into()))?;
+    if sh == 0 || sw == 0 || kh == 0 || kw == 0 || kh > padded_h || kw > padded_w {
+        return Err(shape(op, format!("{c:?}: the kernel does not fit the padded input, or a stride is 0")));
+    }
+    let (oh, ow) = ((padded_h - kh) / sh + 1, (padded_w - kw) / sw + 1);
+    for dims in [
+        [c.batch, c.in_channels, c.height, c.width],
+        [c.out_channels, c.in_channels, kh, kw],
+        [c.batch, c.out_channels, oh, ow],
+    ] {
+        dims.iter().try_fold(1usize, |a, &d| mul(op, a, d))?;
+    }
+    Ok((oh, ow))
+}
+
+/// The uniform shared by the three convolution kernels: sizes, strides, paddings, then the
+/// kernel's own offsets and flags.
+fn conv_params(c: &Conv2d, oh: usize, ow: usize, tail: &[u32]) -> Vec<u32> {
+    let mut p = vec![
+        u(c.batch),
+        u(c.in_channels),
+        u(c.height),
+        u(c.width),
+        u(c.out_channels),
+        u(c.kernel[0]),
+        u(c.kernel[1]),
+        u(oh),
+        u(ow),
+        u(c.stride[0]),
+        u(c.stride[1]),
+        u(c.padding[0]),
+        u(c.padding[1]),
+    ];
+    p.extend_from_slice(tail);
+    p
+}
+
+/// Checks a pooling shape (a window that fits, non-zero strides, no overflow); returns `(oh, ow)`.
+fn pool_shape(op: &'static str, p: &Pool2d) -> Result<(usize, usize)> {
+    let [kh, kw] = p.kernel;
+    let [sh, sw] = p.stride;
+    if sh == 0 || sw == 0 || kh == 0 || kw == 0 || kh > p.height || kw > p.width {
+        return Err(shape(op, format!("{p:?}: the window does not fit the input, or a stride is 0")));
+    }
+    [p.batch, p.channels, p.height, p.width].iter().try_fold(1usize, |a, &d| mul(op, a, d))?;
+    Ok(((p.height - kh) / sh + 1, (p.width - kw) / sw + 1))
+}
+
+fn pool_params(p: &Pool2d, oh: usize, ow: usize) -> [u32; 8] {
+    [u(p.height), u(p.width), u(p.kernel[0]), u(p.kernel[1]), u(p.stride[0]), u(p.stride[1]), u(oh), u(ow)]
+}
+
+/// Checks a recurrent cell's state size; returns `N·H`.
+fn cell_state(op: &'static str, cell: &RnnCell, gates_per_unit: usize) -> Result<usize> {
+    let state = mul(op, cell.batch, cell.hidden)?;
+    mul(op, state, gates_per_unit)?;
+    Ok(state)
 }
 
 impl Backend for GpuBackend {
@@ -461,5 +527,189 @@ impl Backend for GpuBackend {
                 self.rec.dispatch(Kernel::OptimAdam, &params, &[&param.buf, &grad.buf, &m.buf, &v.buf], g)
             }
         }
+    }
+
+    fn conv2d_forward(&mut self, op: Conv2d, x: &V, weight: &V, bias: Option<&V>, y: &V) -> Result<()> {
+        const OP: &str = "conv2d_forward";
+        let (oh, ow) = conv_shape(OP, &op)?;
+        sized(OP, "x", x, op.x_len())?;
+        sized(OP, "weight", weight, op.weight_len())?;
+        if let Some(b) = bias {
+            sized(OP, "bias", b, op.out_channels)?;
+        }
+        sized(OP, "y", y, op.y_len())?;
+        apart(OP, ("y", y), &[("x", Some(x)), ("weight", Some(weight)), ("bias", bias)])?;
+        let total = y.len;
+        let params = conv_params(
+            &op,
+            oh,
+            ow,
+            &[u(x.offset), u(weight.offset), u(bias.map_or(0, |b| b.offset)), u(y.offset), u32::from(bias.is_some()), u(total)],
+        );
+        let bias_buf = bias.map_or(&x.buf, |b| &b.buf);
+        let g = groups(OP, total, 64)?;
+        self.rec.dispatch(Kernel::Conv2dForward, &params, &[&x.buf, &weight.buf, bias_buf, &y.buf], g)
+    }
+
+    fn conv2d_backward_data(&mut self, op: Conv2d, dy: &V, weight: &V, dx: &V) -> Result<()> {
+        const OP: &str = "conv2d_backward_data";
+        let (oh, ow) = conv_shape(OP, &op)?;
+        sized(OP, "dy", dy, op.y_len())?;
+        sized(OP, "weight", weight, op.weight_len())?;
+        sized(OP, "dx", dx, op.x_len())?;
+        apart(OP, ("dx", dx), &[("dy", Some(dy)), ("weight", Some(weight))])?;
+        let total = dx.len;
+        let params = conv_params(&op, oh, ow, &[u(dy.offset), u(weight.offset), u(dx.offset), u(total)]);
+        let g = groups(OP, total, 64)?;
+        self.rec.dispatch(Kernel::Conv2dBackwardData, &params, &[&dy.buf, &weight.buf, &dx.buf], g)
+    }
+
+    fn conv2d_backward_params(&mut self, op: Conv2d, x: &V, dy: &V, dweight: &V, dbias: Option<&V>) -> Result<()> {
+        const OP: &str = "conv2d_backward_params";
+        let (oh, ow) = conv_shape(OP, &op)?;
+        sized(OP, "x", x, op.x_len())?;
+        sized(OP, "dy", dy, op.y_len())?;
+        sized(OP, "dweight", dweight, op.weight_len())?;
+        if let Some(db) = dbias {
+            sized(OP, "dbias", db, op.out_channels)?;
+            apart(OP, ("dbias", db), &[("x", Some(x)), ("dy", Some(dy)), ("dweight", Some(dweight))])?;
+        }
+        apart(OP, ("dweight", dweight), &[("x", Some(x)), ("dy", Some(dy)), ("dbias", dbias)])?;
+        let total = dweight.len;
+        let params = conv_params(&op, oh, ow, &[u(x.offset), u(dy.offset), u(dweight.offset), u(total)]);
+        let g = groups(OP, total, 64)?;
+        self.rec.dispatch(Kernel::Conv2dBackwardWeights, &params, &[&x.buf, &dy.buf, &dweight.buf], g)?;
+        match dbias {
+            Some(db) => self.conv2d_backward_bias(op, dy, db),
+            None => Ok(()),
+        }
+    }
+
+    fn conv2d_backward_bias(&mut self, op: Conv2d, dy: &V, dbias: &V) -> Result<()> {
+        const OP: &str = "conv2d_backward_bias";
+        let (oh, ow) = conv_shape(OP, &op)?;
+        sized(OP, "dy", dy, op.y_len())?;
+        sized(OP, "dbias", dbias, op.out_channels)?;
+        apart(OP, ("dbias", dbias), &[("dy", Some(dy))])?;
+        let g = groups(OP, op.out_channels, 64)?;
+        let params = [u(op.batch), u(op.out_channels), u(oh * ow), u(dy.offset), u(dbias.offset)];
+        self.rec.dispatch(Kernel::Conv2dBackwardBias, &params, &[&dy.buf, &dbias.buf], g)
+    }
+
+    fn maxpool2d_forward(&mut self, op: Pool2d, x: &V, y: &V, argmax: &V) -> Result<()> {
+        const OP: &str = "maxpool2d_forward";
+        let (oh, ow) = pool_shape(OP, &op)?;
+        sized(OP, "x", x, op.x_len())?;
+        sized(OP, "y", y, op.y_len())?;
+        sized(OP, "argmax", argmax, op.y_len())?;
+        apart(OP, ("y", y), &[("x", Some(x)), ("argmax", Some(argmax))])?;
+        apart(OP, ("argmax", argmax), &[("x", Some(x))])?;
+        // Indices within a plane travel as floats: exact below 2^24.
+        if op.height * op.width > 1 << 24 {
+            return Err(EngineError::Unsupported(format!("{OP}: planes of {}×{} (argmax indices are not exact in f32)", op.height, op.width)));
+        }
+        let total = y.len;
+        let mut params = pool_params(&op, oh, ow).to_vec();
+        params.extend([u(x.offset), u(y.offset), u(argmax.offset), u(total)]);
+        let g = groups(OP, total, 64)?;
+        self.rec.dispatch(Kernel::MaxPool2dForward, &params, &[&x.buf, &y.buf, &argmax.buf], g)
+    }
+
+    fn maxpool2d_backward(&mut self, op: Pool2d, dy: &V, argmax: &V, dx: &V) -> Result<()> {
+        const OP: &str = "maxpool2d_backward";
+        let (oh, ow) = pool_shape(OP, &op)?;
+        sized(OP, "dy", dy, op.y_len())?;
+        sized(OP, "argmax", argmax, op.y_len())?;
+        sized(OP, "dx", dx, op.x_len())?;
+        apart(OP, ("dx", dx), &[("dy", Some(dy)), ("argmax", Some(argmax))])?;
+        let total = dx.len;
+        let mut params = vec![0];
+        params.extend(pool_params(&op, oh, ow));
+        params.extend([u(dy.offset), u(argmax.offset), u(dx.offset), u(total)]);
+        let g = groups(OP, total, 64)?;
+        self.rec.dispatch(Kernel::Pool2dBackward, &params, &[&dy.buf, &argmax.buf, &dx.buf], g)
+    }
+
+    fn avgpool2d_forward(&mut self, op: Pool2d, x: &V, y: &V) -> Result<()> {
+        const OP: &str = "avgpool2d_forward";
+        let (oh, ow) = pool_shape(OP, &op)?;
+        sized(OP, "x", x, op.x_len())?;
+        sized(OP, "y", y, op.y_len())?;
+        apart(OP, ("y", y), &[("x", Some(x))])?;
+        let total = y.len;
+        let mut params = pool_params(&op, oh, ow).to_vec();
+        params.extend([u(x.offset), u(y.offset), u(total)]);
+        let g = groups(OP, total, 64)?;
+        self.rec.dispatch(Kernel::AvgPool2dForward, &params, &[&x.buf, &y.buf], g)
+    }
+
+    fn avgpool2d_backward(&mut self, op: Pool2d, dy: &V, dx: &V) -> Result<()> {
+        const OP: &str = "avgpool2d_backward";
+        let (oh, ow) = pool_shape(OP, &op)?;
+        sized(OP, "dy", dy, op.y_len())?;
+        sized(OP, "dx", dx, op.x_len())?;
+        apart(OP, ("dx", dx), &[("dy", Some(dy))])?;
+        let total = dx.len;
+        let mut params = vec![1];
+        params.extend(pool_params(&op, oh, ow));
+        params.extend([u(dy.offset), 0, u(dx.offset), u(total)]);
+        let g = groups(OP, total, 64)?;
+        // The average kernel never reads argmax; dy stands in for it (both read-only).
+        self.rec.dispatch(Kernel::Pool2dBackward, &params, &[&dy.buf, &dy.buf, &dx.buf], g)
+    }
+
+    fn lstm_cell_forward(&mut self, cell: RnnCell, gates: &V, c: &V, h: &V) -> Result<()> {
+        const OP: &str = "lstm_cell_forward";
+        let state = cell_state(OP, &cell, 4)?;
+        sized(OP, "gates", gates, 4 * state)?;
+        sized(OP, "c", c, 2 * state)?;
+        sized(OP, "h", h, state)?;
+        apart(OP, ("gates", gates), &[("c", Some(c)), ("h", Some(h))])?;
+        apart(OP, ("c", c), &[("h", Some(h))])?;
+        let params = [u(cell.batch), u(cell.hidden), u(gates.offset), u(c.offset), u(h.offset)];
+        let g = groups(OP, state, 64)?;
+        self.rec.dispatch(Kernel::LstmCellForward, &params, &[&gates.buf, &c.buf, &h.buf], g)
+    }
+
+    fn lstm_cell_backward(&mut self, cell: RnnCell, gates: &V, c: &V, dh: &V, dc: &V) -> Result<()> {
+        const OP: &str = "lstm_cell_backward";
+        let state = cell_state(OP, &cell, 4)?;
+        sized(OP, "gates", gates, 4 * state)?;
+        sized(OP, "c", c, 2 * state)?;
+        sized(OP, "dh", dh, state)?;
+        sized(OP, "dc", dc, state)?;
+        apart(OP, ("gates", gates), &[("c", Some(c)), ("dh", Some(dh)), ("dc", Some(dc))])?;
+        apart(OP, ("dc", dc), &[("c", Some(c)), ("dh", Some(dh))])?;
+        let params = [u(cell.batch), u(cell.hidden), u(gates.offset), u(c.offset), u(dh.offset), u(dc.offset)];
+        let g = groups(OP, state, 64)?;
+        self.rec.dispatch(Kernel::LstmCellBackward, &params, &[&gates.buf, &c.buf, &dh.buf, &dc.buf], g)
+    }
+
+    fn gru_cell_forward(&mut self, cell: RnnCell, gates: &V, hp: &V, h: &V) -> Result<()> {
+        const OP: &str = "gru_cell_forward";
+        let state = cell_state(OP, &cell, 3)?;
+        sized(OP, "gates", gates, 3 * state)?;
+        sized(OP, "hp", hp, 3 * state)?;
+        sized(OP, "h", h, 2 * state)?;
+        apart(OP, ("gates", gates), &[("hp", Some(hp)), ("h", Some(h))])?;
+        apart(OP, ("h", h), &[("hp", Some(hp))])?;
+        let params = [u(cell.batch), u(cell.hidden), u(gates.offset), u(hp.offset), u(h.offset)];
+        let g = groups(OP, state, 64)?;
+        self.rec.dispatch(Kernel::GruCellForward, &params, &[&gates.buf, &hp.buf, &h.buf], g)
+    }
+
+    fn gru_cell_backward(&mut self, cell: RnnCell, gates: &V, hp: &V, h_prev: &V, dh: &V) -> Result<()> {
+        const OP: &str = "gru_cell_backward";
+        let state = cell_state(OP, &cell, 3)?;
+        sized(OP, "gates", gates, 3 * state)?;
+        sized(OP, "hp", hp, 3 * state)?;
+        sized(OP, "h_prev", h_prev, state)?;
+        sized(OP, "dh", dh, 2 * state)?;
+        apart(OP, ("gates", gates), &[("hp", Some(hp)), ("h_prev", Some(h_prev)), ("dh", Some(dh))])?;
+        apart(OP, ("hp", hp), &[("h_prev", Some(h_prev)), ("dh", Some(dh))])?;
+        apart(OP, ("dh", dh), &[("h_prev", Some(h_prev))])?;
+        let params = [u(cell.batch), u(cell.hidden), u(gates.offset), u(hp.offset), u(h_prev.offset), u(dh.offset)];
+        let g = groups(OP, state, 64)?;
+        self.rec.dispatch(Kernel::GruCellBackward, &params, &[&gates.buf, &hp.buf, &h_prev.buf, &dh.buf], g)
     }
 }

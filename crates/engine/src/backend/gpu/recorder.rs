@@ -241,7 +241,7 @@ impl Recorder {
         self.pipelines[k as usize] = Some(Built { layout, pipeline });
     }
 
-    /// Copies `params` (at most 16 words) into the next uniform slot; returns its byte offset.
+    /// Copies `params` (at most 32 words) into the next uniform slot; returns its byte offset.
     fn push_uniform(&mut self, params: &[u32]) -> Result<u32> {
         debug_assert!(params.len() * 4 <= PARAM_BYTES as usize);
         let cap = self.uniform_mirror.len() as u64 / self.slot_bytes;
