@@ -539,7 +539,8 @@ impl Backend for GpuBackend {
         }
         sized(OP, "y", y, op.y_len())?;
         apart(OP, ("y", y), &[("x", Some(x)), ("weight", Some(weight)), ("bias", bias)])?;
-        let total = y.len;
+        // One thread per output position and block of four output channels.
+        let total = mul(OP, op.batch * op.out_channels.div_ceil(4), oh * ow)?;
         let params = conv_params(
             &op,
             oh,
@@ -558,8 +559,11 @@ impl Backend for GpuBackend {
         sized(OP, "weight", weight, op.weight_len())?;
         sized(OP, "dx", dx, op.x_len())?;
         apart(OP, ("dx", dx), &[("dy", Some(dy)), ("weight", Some(weight))])?;
-        let total = dx.len;
-        let params = conv_params(&op, oh, ow, &[u(dy.offset), u(weight.offset), u(dx.offset), u(total)]);
+        // One thread per input position and block of four input channels (one where there are
+        // fewer than four).
+        let block = if op.in_channels >= 4 { 4 } else { 1 };
+        let total = mul(OP, op.batch * op.in_channels.div_ceil(block), op.height * op.width)?;
+        let params = conv_params(&op, oh, ow, &[u(dy.offset), u(weight.offset), u(dx.offset), u(total), u(block)]);
         let g = groups(OP, total, 64)?;
         self.rec.dispatch(Kernel::Conv2dBackwardData, &params, &[&dy.buf, &weight.buf, &dx.buf], g)
     }
