@@ -107,20 +107,27 @@ async fn gpu_ops_agree_with_cpu_in_the_browser() {
     }
 }
 
-/// A convolution (stride 2, padding 2, batch 3, odd sizes) forward and backward, and two LSTM steps
-/// forward and back, read back with awaited reads.
-async fn conv_lstm_sequence<B: Backend>(b: &mut B) -> Vec<(&'static str, Vec<f32>)> {
-    let op = Conv2d { batch: 3, in_channels: 2, height: 7, width: 9, out_channels: 5, kernel: [3, 3], stride: [2, 2], padding: [2, 2] };
-    let x = put(b, &data(op.x_len(), 11), 1).await;
-    let w = put(b, &data(op.weight_len(), 12), 2).await;
-    let bias = put(b, &data(5, 13), 0).await;
-    let y = put(b, &vec![0.0; op.y_len()], 3).await;
-    b.conv2d_forward(op, &x, &w, Some(&bias), &y).unwrap();
-    let dy = put(b, &data(op.y_len(), 14), 0).await;
-    let dx = put(b, &vec![0.0; op.x_len()], 1).await;
-    b.conv2d_backward_data(op, &dy, &w, &dx).unwrap();
-    let (dw, db) = (put(b, &vec![0.0; op.weight_len()], 0).await, put(b, &vec![0.0; 5], 2).await);
-    b.conv2d_backward_params(op, &x, &dy, &dw, Some(&db)).unwrap();
+/// Convolutions (stride 2, padding 2, batch 3, odd sizes; 2 and 5 input channels, 5 and 3 output
+/// channels, so both the 1×4 channel blocks with a remainder and the single-channel path run)
+/// forward and backward, and two LSTM steps forward and back, read back with awaited reads.
+async fn conv_lstm_sequence<B: Backend>(b: &mut B) -> Vec<(String, Vec<f32>)> {
+    let mut out = Vec::new();
+    for (c, o, seed) in [(2, 5, 11), (5, 3, 21)] {
+        let op = Conv2d { batch: 3, in_channels: c, height: 7, width: 9, out_channels: o, kernel: [3, 3], stride: [2, 2], padding: [2, 2] };
+        let x = put(b, &data(op.x_len(), seed), 1).await;
+        let w = put(b, &data(op.weight_len(), seed + 1), 2).await;
+        let bias = put(b, &data(o, seed + 2), 0).await;
+        let y = put(b, &vec![0.0; op.y_len()], 3).await;
+        b.conv2d_forward(op, &x, &w, Some(&bias), &y).unwrap();
+        let dy = put(b, &data(op.y_len(), seed + 3), 0).await;
+        let dx = put(b, &vec![0.0; op.x_len()], 1).await;
+        b.conv2d_backward_data(op, &dy, &w, &dx).unwrap();
+        let (dw, db) = (put(b, &vec![0.0; op.weight_len()], 0).await, put(b, &vec![0.0; o], 2).await);
+        b.conv2d_backward_params(op, &x, &dy, &dw, Some(&db)).unwrap();
+        for (name, v) in [("y", &y), ("dx", &dx), ("dw", &dw), ("db", &db)] {
+            out.push((format!("conv {c}->{o} {name}"), b.read(v).await.unwrap()));
+        }
+    }
 
     // LSTM: N = 3, H = 5, I = 4, T = 2; gates [T, N, 4H], c [(T+1)·N·H] (c0, c1, c2), h [(T+1)·N·H].
     let (n, hid, inp, steps) = (3, 5, 4, 2);
@@ -143,16 +150,19 @@ async fn conv_lstm_sequence<B: Backend>(b: &mut B) -> Vec<(&'static str, Vec<f32
         b.gemm(hh, &h.sub(t * s, s), &w_hh, None, &g).unwrap();
         b.lstm_cell_forward(cell, &g, &c.sub(t * s, 2 * s), &h.sub((t + 1) * s, s)).unwrap();
     }
-    let gates_fwd = b.read(&gates).await.unwrap();
+    out.push(("lstm gates".into(), b.read(&gates).await.unwrap()));
     let dh = put(b, &data(s, 20), 0).await;
     let dc = put(b, &vec![0.0; s], 0).await;
+    // Backpropagation through time: after each step's cell backward, dh_{t−1} += dgates_t·W_hh.
+    let back = Gemm { m: n, n: hid, k: 4 * hid, trans_a: false, trans_b: false, accumulate: true };
     for t in (0..steps).rev() {
-        b.lstm_cell_backward(cell, &gates.sub(t * n * 4 * hid, n * 4 * hid), &c.sub(t * s, 2 * s), &dh, &dc).unwrap();
+        let g = gates.sub(t * n * 4 * hid, n * 4 * hid);
+        b.lstm_cell_backward(cell, &g, &c.sub(t * s, 2 * s), &dh, &dc).unwrap();
+        b.gemm(back, &g, &w_hh, None, &dh).unwrap();
     }
     b.submit().unwrap();
-    let mut out = vec![("lstm gates", gates_fwd)];
-    for (name, v) in [("conv y", &y), ("conv dx", &dx), ("conv dw", &dw), ("conv db", &db), ("lstm c", &c), ("lstm h", &h), ("lstm dgates", &gates), ("lstm dc0", &dc)] {
-        out.push((name, b.read(v).await.unwrap()));
+    for (name, v) in [("lstm c", &c), ("lstm h", &h), ("lstm dgates", &gates), ("lstm dh0", &dh), ("lstm dc0", &dc)] {
+        out.push((name.into(), b.read(v).await.unwrap()));
     }
     out
 }
@@ -162,6 +172,7 @@ async fn conv2d_and_lstm_agree_with_cpu_in_the_browser() {
     let mut g = gpu().await;
     let got = conv_lstm_sequence(&mut g).await;
     let want = conv_lstm_sequence(&mut CpuBackend::new()).await;
+    assert_eq!(got.len(), want.len());
     for ((name, gv), (_, cv)) in got.iter().zip(&want) {
         assert_eq!(gv.len(), cv.len(), "{name}");
         for (i, (&a, &c)) in gv.iter().zip(cv).enumerate() {
