@@ -239,3 +239,22 @@ fn bad_conv_pool_and_cell_shapes_are_shape_errors() {
     assert!(is_shape(g.gru_cell_forward(cell, &gates, &gates, &c)));
     g.submit().unwrap();
 }
+
+/// Sizes whose products overflow are shape errors, not panics, even next to a zero batch.
+#[test]
+fn overflowing_sizes_are_shape_errors() {
+    let mut g = gpu();
+    let (v, w, a, d) = (zeros(&mut g, 4, 0), zeros(&mut g, 4, 0), zeros(&mut g, 4, 0), zeros(&mut g, 1, 0));
+    let is_shape = |r: engine::Result<()>| matches!(r, Err(EngineError::Shape { .. }));
+    let huge = usize::MAX / 2;
+    let conv = Conv2d { batch: 0, in_channels: 1, height: huge, width: huge, out_channels: 1, kernel: [1, 1], stride: [1, 1], padding: [0, 0] };
+    assert!(is_shape(g.conv2d_forward(conv, &v, &w, None, &a)));
+    assert!(is_shape(g.conv2d_backward_params(conv, &v, &w, &d, None)));
+    let conv = Conv2d { height: 4, width: 4, kernel: [huge, huge], padding: [huge / 2, huge / 2], ..conv };
+    assert!(is_shape(g.conv2d_backward_data(conv, &v, &w, &a)));
+    let pool = Pool2d { batch: 0, channels: 1, height: huge, width: huge, kernel: [2, 2], stride: [1, 1] };
+    assert!(is_shape(g.avgpool2d_forward(pool, &v, &a)));
+    let cell = RnnCell { batch: huge, hidden: huge };
+    assert!(is_shape(g.lstm_cell_forward(cell, &v, &w, &a)));
+    assert!(is_shape(g.gru_cell_backward(RnnCell { batch: huge, hidden: 3 }, &v, &w, &a, &d)));
+}

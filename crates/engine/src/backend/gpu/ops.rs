@@ -127,6 +127,11 @@ fn conv_shape(op: &'static str, c: &Conv2d) -> Result<(usize, usize)> {
         return Err(shape(op, format!("{c:?}: the kernel does not fit the padded input, or a stride is 0")));
     }
     let (oh, ow) = ((padded_h - kh) / sh + 1, (padded_w - kw) / sw + 1);
+    // Pairs too, so that a batch or a channel count of 0 cannot hide an overflowing plane.
+    for (a, b) in [(c.height, c.width), (oh, ow)] {
+        mul(op, a, b)?;
+    }
+    mul(op, c.in_channels, mul(op, kh, kw)?)?;
     for dims in [
         [c.batch, c.in_channels, c.height, c.width],
         [c.out_channels, c.in_channels, kh, kw],
@@ -166,6 +171,8 @@ fn pool_shape(op: &'static str, p: &Pool2d) -> Result<(usize, usize)> {
     if sh == 0 || sw == 0 || kh == 0 || kw == 0 || kh > p.height || kw > p.width {
         return Err(shape(op, format!("{p:?}: the window does not fit the input, or a stride is 0")));
     }
+    mul(op, p.height, p.width)?;
+    mul(op, p.kernel[0], p.kernel[1])?;
     [p.batch, p.channels, p.height, p.width].iter().try_fold(1usize, |a, &d| mul(op, a, d))?;
     Ok(((p.height - kh) / sh + 1, (p.width - kw) / sw + 1))
 }
