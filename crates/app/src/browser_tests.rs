@@ -39,7 +39,7 @@ fn text(host: &web_sys::HtmlElement, testid: &str) -> String {
 }
 
 fn activations(lab: Lab) -> Vec<Activation> {
-    lab.spec.with_untracked(|s| s.layers.iter().map(|LayerSpec::Dense { activation, .. }| *activation).collect())
+    lab.spec.with_untracked(|s| s.layers.iter().filter_map(|l| match l { LayerSpec::Dense { activation, .. } => Some(*activation), _ => None }).collect())
 }
 
 /// Lets Leptos run the effects that a click scheduled.

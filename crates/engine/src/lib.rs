@@ -19,6 +19,7 @@ pub mod layers;
 pub mod loss;
 pub mod model;
 pub mod optim;
+pub mod plan;
 pub mod real;
 pub mod rng;
 pub mod share;

@@ -1,25 +1,98 @@
 //! A network built from a [`ModelSpec`] on any backend.
 //!
-//! All parameters live in ONE flat buffer (layer by layer: `weight [out, in] | bias [out] |
-//! prelu slopes [units]`), gradients in one flat buffer of the same layout, and the optimizer's
-//! state in two more; one optimizer op then updates the whole network. Activations and their
-//! gradients live in per-layer scratch buffers sized for `capacity` rows.
+//! All parameters live in ONE flat buffer, layer by layer in PyTorch layouts (dense:
+//! `weight [out, in] | bias [out] | prelu slopes [units]`; conv2d: `weight [O, C, KH, KW] |
+//! bias [O]`; rnn/lstm/gru: `weight_ih | weight_hh | bias_ih | bias_hh`), gradients in one flat
+//! buffer of the same layout, and the optimizer's state in two more; one optimizer op then
+//! updates the whole network. Activations and their gradients live in per-layer scratch buffers
+//! sized for `capacity` samples. Flatten layers only change the shape and build nothing.
 
+use crate::activation::Activation;
 use crate::backend::{Backend, View};
 use crate::error::{EngineError, Result};
-use crate::layers::Dense;
+use crate::layers::{CellKind, Conv, Dense, Pool, Recurrent};
+use crate::plan::{LayerPlan, Planned, Shape};
 use crate::rng::{Rng, Stream};
 use crate::spec::ModelSpec;
 
+/// One built layer.
+pub enum Layer<B: Backend> {
+    Dense(Dense<B>),
+    Conv(Conv<B>),
+    Pool(Pool<B>),
+    Recurrent(Recurrent<B>),
+}
+
+/// A built layer with its plan (kind, shapes, place in the spec).
+pub struct ModelLayer<B: Backend> {
+    pub plan: LayerPlan,
+    pub layer: Layer<B>,
+}
+
+impl<B: Backend> ModelLayer<B> {
+    /// Floats per sample of the output.
+    pub fn units(&self) -> usize {
+        self.plan.output.len()
+    }
+
+    /// The output of the last forward over `rows` samples.
+    pub fn output(&self, rows: usize) -> View<B::Buffer> {
+        match &self.layer {
+            Layer::Dense(l) => l.output(rows),
+            Layer::Conv(l) => l.output(rows),
+            Layer::Pool(l) => l.output(rows),
+            Layer::Recurrent(l) => l.output(rows),
+        }
+    }
+
+    /// Where the gradient with respect to the output goes.
+    pub fn output_grad(&self, rows: usize) -> View<B::Buffer> {
+        match &self.layer {
+            Layer::Dense(l) => l.output_grad(rows),
+            Layer::Conv(l) => l.output_grad(rows),
+            Layer::Pool(l) => l.output_grad(rows),
+            Layer::Recurrent(l) => l.output_grad(rows),
+        }
+    }
+
+    fn forward(&self, b: &mut B, rows: usize, x: &View<B::Buffer>) -> Result<()> {
+        match &self.layer {
+            Layer::Dense(l) => l.forward(b, rows, x),
+            Layer::Conv(l) => l.forward(b, rows, x),
+            Layer::Pool(l) => l.forward(b, rows, x),
+            Layer::Recurrent(l) => l.forward(b, rows, x),
+        }
+    }
+
+    fn backward(&self, b: &mut B, rows: usize, x: &View<B::Buffer>, dx: Option<&View<B::Buffer>>) -> Result<()> {
+        match &self.layer {
+            Layer::Dense(l) => l.backward(b, rows, x, dx),
+            Layer::Conv(l) => l.backward(b, rows, x, dx),
+            Layer::Pool(l) => l.backward(b, rows, dx),
+            Layer::Recurrent(l) => l.backward(b, rows, x, dx),
+        }
+    }
+
+    fn offset(&self) -> usize {
+        match &self.layer {
+            Layer::Dense(l) => l.offset,
+            Layer::Conv(l) => l.offset,
+            Layer::Pool(_) => 0,
+            Layer::Recurrent(l) => l.offset,
+        }
+    }
+}
+
 /// The network: its layers and the flat buffers they point into.
 pub struct Model<B: Backend> {
-    pub layers: Vec<Dense<B>>,
+    pub layers: Vec<ModelLayer<B>>,
     pub params: View<B::Buffer>,
     pub grads: View<B::Buffer>,
     /// Momentum's velocity or Adam's first moment.
     pub m: View<B::Buffer>,
     /// Adam's second moment.
     pub v: View<B::Buffer>,
+    /// Floats per input sample.
     pub input_width: usize,
     /// Rows the scratch buffers hold.
     pub capacity: usize,
@@ -28,20 +101,37 @@ pub struct Model<B: Backend> {
 /// One layer's parameters read back to the host (PyTorch layout).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerParams {
+    /// `dense`, `conv2d`, `max_pool2d`, `avg_pool2d`, `rnn`, `lstm` or `gru`.
+    pub kind: &'static str,
+    /// Index in [`ModelSpec::layers`]; `None` for the output layer.
+    pub spec_index: Option<usize>,
+    /// Inputs per unit: dense `in`, conv2d `C·KH·KW`, recurrent `I`.
     pub fan_in: usize,
+    /// Dense units, conv2d filters, recurrent hidden size (0 for pools).
     pub units: usize,
-    /// `[units × pieces, fan_in]`, row-major, as `torch.nn.Linear.weight`.
+    /// The weight (recurrent: `weight_ih`), row-major, shaped `weight_shape`: dense
+    /// `[units × pieces, in]` as `torch.nn.Linear`, conv2d `[O, C, KH, KW]` (the filters),
+    /// recurrent `[G·H, I]`.
     pub weight: Vec<f32>,
+    pub weight_shape: Vec<usize>,
+    /// The bias (recurrent: `bias_ih`).
     pub bias: Vec<f32>,
     /// PReLU's learned slopes, one per unit.
     pub prelu_alpha: Option<Vec<f32>>,
+    /// Recurrent layers: `weight_hh [G·H, H]` and `bias_hh [G·H]` (empty otherwise).
+    pub weight_hh: Vec<f32>,
+    pub bias_hh: Vec<f32>,
+}
+
+fn param_count(plan: &LayerPlan) -> usize {
+    plan.layer.param_count()
 }
 
 impl<B: Backend> Model<B> {
     /// Builds the network of `spec`, initialised from the spec's seed.
     pub fn new(backend: &mut B, spec: &ModelSpec, capacity: usize) -> Result<Self> {
-        let shapes = spec.dense_layers();
-        let total: usize = shapes.iter().map(|&(i, u, a)| Dense::<B>::param_count(i, u, a)).sum();
+        let plans: Vec<LayerPlan> = crate::plan::plan(spec)?.into_iter().filter(|p| p.layer != Planned::Flatten).collect();
+        let total: usize = plans.iter().map(param_count).sum();
         if total == 0 {
             return Err(EngineError::InvalidSpec("the network has no parameters".into()));
         }
@@ -54,30 +144,67 @@ impl<B: Backend> Model<B> {
 
         let mut rng = Rng::stream(spec.seed as u64, Stream::Init);
         let mut host = vec![0.0f32; total];
-        let mut layers = Vec::with_capacity(shapes.len());
+        let mut layers = Vec::with_capacity(plans.len());
         let mut offset = 0;
-        for &(fan_in, units, act) in &shapes {
-            let layer = Dense::new(backend, fan_in, units, act, &params, &grads, offset, capacity)?;
-            let pre = layer.pre;
-            spec.init.fill(&mut host[offset..offset + pre * fan_in], fan_in, pre, &mut rng);
-            // Biases start at zero (already); PReLU slopes at 0.25.
-            let slopes = offset + pre * fan_in + pre;
-            let n = Dense::<B>::param_count(fan_in, units, act);
-            host[slopes..offset + n].fill(crate::activation::PRELU_INIT);
+        for plan in plans {
+            let n = param_count(&plan);
+            let h = &mut host[offset..offset + n];
+            let layer = match plan.layer {
+                Planned::Dense { fan_in, units, act } => {
+                    let layer = Dense::new(backend, fan_in, units, act, &params, &grads, offset, capacity)?;
+                    let pre = layer.pre;
+                    spec.init.fill(&mut h[..pre * fan_in], fan_in, pre, &mut rng);
+                    // Biases start at zero (already); PReLU slopes at 0.25.
+                    h[pre * fan_in + pre..].fill(crate::activation::PRELU_INIT);
+                    Layer::Dense(layer)
+                }
+                Planned::Conv { op, act } => {
+                    let k = op.kernel[0] * op.kernel[1];
+                    spec.init.fill(&mut h[..op.weight_len()], op.in_channels * k, op.out_channels * k, &mut rng);
+                    Layer::Conv(Conv::new(backend, op, act, &params, &grads, offset, capacity)?)
+                }
+                Planned::Pool { kind, op } => Layer::Pool(Pool::new(backend, kind, op, capacity)?),
+                Planned::Recurrent { kind, input, hidden, steps, return_sequences } => {
+                    // PyTorch's U(−1/√H, 1/√H) for the weights; biases start at zero except the
+                    // LSTM's forget gate (1, the usual choice that lets it remember from the start).
+                    let gh = kind.gates() * hidden;
+                    let bound = 1.0 / (hidden as f64).sqrt();
+                    for w in &mut h[..gh * (input + hidden)] {
+                        *w = rng.uniform(-bound, bound) as f32;
+                    }
+                    if kind == CellKind::Lstm {
+                        let b_ih = gh * (input + hidden);
+                        h[b_ih + hidden..b_ih + 2 * hidden].fill(1.0);
+                    }
+                    Layer::Recurrent(Recurrent::new(backend, kind, input, hidden, steps, return_sequences, &params, &grads, offset, capacity)?)
+                }
+                Planned::Flatten => unreachable!("flatten layers are filtered out above"),
+            };
             offset += n;
-            layers.push(layer);
+            layers.push(ModelLayer { plan, layer });
         }
         let params = View::whole(params, total);
         backend.write(&params, &host)?;
-        Ok(Model {
-            layers,
-            params,
-            grads: View::whole(grads, total),
-            m: View::whole(m, total),
-            v: View::whole(v, total),
-            input_width: spec.features.len(),
-            capacity,
-        })
+        let input_width = layers.first().map_or(0, |l| l.plan.input.len());
+        Ok(Model { layers, params, grads: View::whole(grads, total), m: View::whole(m, total), v: View::whole(v, total), input_width, capacity })
+    }
+
+    /// Scratch floats per sample that a network of `spec` needs (for sizing `capacity`).
+    pub fn scratch_per_sample(spec: &ModelSpec) -> usize {
+        crate::plan::plan(spec)
+            .unwrap_or_default()
+            .iter()
+            .map(|p| match p.layer {
+                Planned::Dense { units, act, .. } => 2 * units * act.fan() + 2 * units,
+                Planned::Conv { .. } => 4 * p.output.len(),
+                Planned::Pool { .. } => 3 * p.output.len(),
+                Planned::Flatten => 0,
+                Planned::Recurrent { kind, input, hidden, steps, .. } => {
+                    let gh = kind.gates() * hidden;
+                    steps * (2 * input + 2 * gh + 5 * hidden + 2) + 4 * hidden
+                }
+            })
+            .sum()
     }
 
     /// Number of parameters.
@@ -87,7 +214,7 @@ impl<B: Backend> Model<B> {
 
     /// Output width.
     pub fn output_width(&self) -> usize {
-        self.layers.last().map_or(0, |l| l.units)
+        self.layers.last().map_or(0, |l| l.units())
     }
 
     /// Records the forward pass over `rows ≤ capacity` rows of `x`; returns the output view.
@@ -123,22 +250,71 @@ impl<B: Backend> Model<B> {
         Ok(())
     }
 
-    /// Splits a host copy of the flat parameters into layers.
+    /// Splits a host copy of the flat parameters into layers (pools included, with no weights).
     pub fn split_params(&self, flat: &[f32]) -> Vec<LayerParams> {
         self.layers
             .iter()
             .map(|l| {
-                let w = l.pre * l.fan_in;
-                let at = |o: usize, n: usize| flat.get(l.offset + o..l.offset + o + n).map(<[f32]>::to_vec).unwrap_or_default();
-                LayerParams {
-                    fan_in: l.fan_in,
-                    units: l.units,
-                    weight: at(0, w),
-                    bias: at(w, l.pre),
-                    prelu_alpha: (l.act == crate::activation::Activation::Prelu).then(|| at(w + l.pre, l.units)),
+                let base = l.offset();
+                let at = |o: usize, n: usize| flat.get(base + o..base + o + n).map(<[f32]>::to_vec).unwrap_or_default();
+                let mut p = LayerParams {
+                    kind: "dense",
+                    spec_index: l.plan.spec_index,
+                    fan_in: 0,
+                    units: 0,
+                    weight: Vec::new(),
+                    weight_shape: Vec::new(),
+                    bias: Vec::new(),
+                    prelu_alpha: None,
+                    weight_hh: Vec::new(),
+                    bias_hh: Vec::new(),
+                };
+                match l.plan.layer {
+                    Planned::Dense { fan_in, units, act } => {
+                        let pre = units * act.fan();
+                        p.fan_in = fan_in;
+                        p.units = units;
+                        p.weight = at(0, pre * fan_in);
+                        p.weight_shape = vec![pre, fan_in];
+                        p.bias = at(pre * fan_in, pre);
+                        p.prelu_alpha = (act == Activation::Prelu).then(|| at(pre * fan_in + pre, units));
+                    }
+                    Planned::Conv { op, .. } => {
+                        p.kind = "conv2d";
+                        p.fan_in = op.in_channels * op.kernel[0] * op.kernel[1];
+                        p.units = op.out_channels;
+                        p.weight = at(0, op.weight_len());
+                        p.weight_shape = vec![op.out_channels, op.in_channels, op.kernel[0], op.kernel[1]];
+                        p.bias = at(op.weight_len(), op.out_channels);
+                    }
+                    Planned::Pool { kind, .. } => {
+                        p.kind = if kind == crate::layers::PoolKind::Max { "max_pool2d" } else { "avg_pool2d" };
+                    }
+                    Planned::Recurrent { kind, input, hidden, .. } => {
+                        let gh = kind.gates() * hidden;
+                        p.kind = match kind {
+                            CellKind::Rnn => "rnn",
+                            CellKind::Lstm => "lstm",
+                            CellKind::Gru => "gru",
+                        };
+                        p.fan_in = input;
+                        p.units = hidden;
+                        p.weight = at(0, gh * input);
+                        p.weight_shape = vec![gh, input];
+                        p.weight_hh = at(gh * input, gh * hidden);
+                        p.bias = at(gh * (input + hidden), gh);
+                        p.bias_hh = at(gh * (input + hidden) + gh, gh);
+                    }
+                    Planned::Flatten => {}
                 }
+                p
             })
             .collect()
+    }
+
+    /// The shape of layer `i`'s output.
+    pub fn output_shape(&self, i: usize) -> Option<Shape> {
+        self.layers.get(i).map(|l| l.plan.output)
     }
 
     fn check_rows(&self, rows: usize) -> Result<()> {

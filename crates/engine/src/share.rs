@@ -111,6 +111,8 @@ pub fn encode(spec: &ModelSpec) -> String {
             LayerSpec::Dense { units, activation } => {
                 let _ = write!(s, "{units}:{}", activation_text(&activation));
             }
+            // Not yet read back by `parse_layers`: written for the share codec's owner to adopt.
+            other => s.push_str(&other.short_text()),
         }
     }
     let o = &spec.optimizer;
@@ -603,6 +605,7 @@ fn layers_text(l: &[LayerSpec]) -> String {
     l.iter()
         .map(|l| match l {
             LayerSpec::Dense { units, activation } => format!("{units}:{}", activation_text(activation)),
+            other => other.short_text(),
         })
         .collect::<Vec<_>>()
         .join(",")
@@ -633,7 +636,7 @@ fn parse_features(p: &mut Problems, v: &str, default: &[Feature]) -> Vec<Feature
 fn default_layer() -> (u32, Activation) {
     match ModelSpec::default().layers.first() {
         Some(LayerSpec::Dense { units, activation }) => (*units, *activation),
-        None => (4, Activation::Tanh),
+        _ => (4, Activation::Tanh),
     }
 }
 

@@ -30,6 +30,10 @@ pub mod limits {
     pub const MAX_LR: f32 = 10.0;
     pub const MAX_BATCH: u32 = 1024;
     pub const MAX_REG_RATE: f32 = 10.0;
+    /// Convolution filters per layer.
+    pub const MAX_FILTERS: u32 = 64;
+    /// Kernel and stride sides of convolution and pooling.
+    pub const MAX_KERNEL: u32 = 7;
     /// Parameters in the whole network.
     pub const MAX_PARAMS: usize = 4 << 20;
 }
@@ -83,6 +87,79 @@ pub enum LayerSpec {
     /// Fully connected: `units` outputs, each `activation(w·x + b)`. With Maxout the layer
     /// computes `units × pieces` affine outputs and keeps the largest of each group.
     Dense { units: u32, activation: Activation },
+    /// 2-D convolution (`torch.nn.Conv2d`): `filters` output channels, a square `kernel`, the
+    /// same `stride` and zero `padding` on both axes, then an elementwise activation.
+    Conv2d {
+        filters: u32,
+        kernel: u32,
+        #[serde(default = "one")]
+        stride: u32,
+        #[serde(default)]
+        padding: u32,
+        activation: Activation,
+    },
+    /// Max pooling over square windows (`torch.nn.MaxPool2d`, no padding, floor sizes).
+    MaxPool2d { kernel: u32, stride: u32 },
+    /// Average pooling over square windows (`torch.nn.AvgPool2d`).
+    AvgPool2d { kernel: u32, stride: u32 },
+    /// Images or sequences to a flat vector (NCHW / batch-first order).
+    Flatten,
+    /// Elman RNN with tanh (`torch.nn.RNN`); the output is the last step's `h`, or every step's
+    /// with `return_sequences`.
+    Rnn {
+        hidden: u32,
+        #[serde(default)]
+        return_sequences: bool,
+    },
+    /// LSTM (`torch.nn.LSTM`, gates i, f, g, o).
+    Lstm {
+        hidden: u32,
+        #[serde(default)]
+        return_sequences: bool,
+    },
+    /// GRU (`torch.nn.GRU`, gates r, z, n).
+    Gru {
+        hidden: u32,
+        #[serde(default)]
+        return_sequences: bool,
+    },
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl LayerSpec {
+    /// The layer kind's id: `dense`, `conv2d`, `max_pool2d`, `avg_pool2d`, `flatten`, `rnn`,
+    /// `lstm`, `gru` (the serde tag).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LayerSpec::Dense { .. } => "dense",
+            LayerSpec::Conv2d { .. } => "conv2d",
+            LayerSpec::MaxPool2d { .. } => "max_pool2d",
+            LayerSpec::AvgPool2d { .. } => "avg_pool2d",
+            LayerSpec::Flatten => "flatten",
+            LayerSpec::Rnn { .. } => "rnn",
+            LayerSpec::Lstm { .. } => "lstm",
+            LayerSpec::Gru { .. } => "gru",
+        }
+    }
+
+    /// A compact text form for links and labels: `conv2d:8x3s1p1:relu`, `max_pool2d:2s2`,
+    /// `flatten`, `lstm:16` (`lstm:16:seq` with return_sequences); dense is `units:activation`.
+    pub fn short_text(&self) -> String {
+        match *self {
+            LayerSpec::Dense { units, activation } => format!("{units}:{}", activation.id()),
+            LayerSpec::Conv2d { filters, kernel, stride, padding, activation } => {
+                format!("conv2d:{filters}x{kernel}s{stride}p{padding}:{}", activation.id())
+            }
+            LayerSpec::MaxPool2d { kernel, stride } | LayerSpec::AvgPool2d { kernel, stride } => format!("{}:{kernel}s{stride}", self.kind()),
+            LayerSpec::Flatten => "flatten".into(),
+            LayerSpec::Rnn { hidden, return_sequences } | LayerSpec::Lstm { hidden, return_sequences } | LayerSpec::Gru { hidden, return_sequences } => {
+                format!("{}:{hidden}{}", self.kind(), if return_sequences { ":seq" } else { "" })
+            }
+        }
+    }
 }
 
 /// The optimizer and its hyper-parameters (`torch.optim` names and defaults).
@@ -226,15 +303,9 @@ impl ModelSpec {
         if self.layers.len() > MAX_LAYERS {
             return Err(invalid("layers", format!("at most {MAX_LAYERS} hidden layers, got {}", self.layers.len())));
         }
-        for (i, l) in self.layers.iter().enumerate() {
-            match l {
-                LayerSpec::Dense { units, activation } => {
-                    if !(1..=MAX_UNITS).contains(units) {
-                        return Err(invalid(&format!("layers[{i}].units"), format!("must be in 1..={MAX_UNITS}, got {units}")));
-                    }
-                    activation.validate().map_err(|e| invalid(&format!("layers[{i}].activation"), e))?;
-                }
-            }
+        let plan = crate::plan::plan(self)?;
+        if self.data.kind.classes() > 2 && self.loss != LossKind::SoftmaxCrossEntropy {
+            return Err(invalid("loss", format!("{} has {} classes: train it with softmax_cross_entropy", self.data.kind.id(), self.data.kind.classes())));
         }
         if self.data.kind.is_regression() && self.loss != LossKind::Mse {
             return Err(invalid("loss", format!("{} needs class labels; a regression data set trains with mse", self.loss.id())));
@@ -262,7 +333,7 @@ impl ModelSpec {
         if !(1..=MAX_BATCH).contains(&self.batch_size) {
             return Err(invalid("batch_size", format!("must be in 1..={MAX_BATCH}, got {}", self.batch_size)));
         }
-        let params = self.parameter_count();
+        let params: usize = plan.iter().map(|l| l.layer.param_count()).fold(0, usize::saturating_add);
         if params > MAX_PARAMS {
             return Err(invalid("layers", format!("the network has {params} parameters, more than {MAX_PARAMS}")));
         }
@@ -287,33 +358,22 @@ impl ModelSpec {
         }
     }
 
-    /// Every layer as `(fan_in, units, activation)`, hidden layers then the output layer.
+    /// Every dense layer as `(fan_in, units, activation)`, hidden layers then the output layer
+    /// (other layer kinds are left out: see [`crate::plan::plan`]).
     pub fn dense_layers(&self) -> Vec<(usize, usize, Activation)> {
-        let mut width = self.features.len();
-        let mut out = Vec::with_capacity(self.layers.len() + 1);
-        for l in &self.layers {
-            match *l {
-                LayerSpec::Dense { units, activation } => {
-                    out.push((width, units as usize, activation));
-                    width = units as usize;
-                }
-            }
-        }
-        let o = self.output();
-        out.push((width, o.units, o.activation));
-        out
+        crate::plan::plan(self)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|l| match l.layer {
+                crate::plan::Planned::Dense { fan_in, units, act } => Some((fan_in, units, act)),
+                _ => None,
+            })
+            .collect()
     }
 
-    /// Number of trainable parameters (weights, biases, PReLU slopes).
+    /// Number of trainable parameters (0 when the stack cannot be built).
     pub fn parameter_count(&self) -> usize {
-        self.dense_layers()
-            .iter()
-            .map(|&(fan_in, units, act)| {
-                let pre = units.saturating_mul(act.fan());
-                let slopes = if act == Activation::Prelu { units } else { 0 };
-                pre.saturating_mul(fan_in).saturating_add(pre).saturating_add(slopes)
-            })
-            .fold(0usize, |a, b| a.saturating_add(b))
+        crate::plan::plan(self).map(|p| p.iter().map(|l| l.layer.param_count()).fold(0usize, usize::saturating_add)).unwrap_or(0)
     }
 
     /// The optimizer step this spec trains with, at step `t` (from 1).

@@ -351,7 +351,10 @@ pub fn encode(spec: &ModelSpec) -> Result<String, Vec<String>> {
     let mut act: Option<Activation> = None;
     let mut shape = Vec::new();
     for (i, l) in spec.layers.iter().enumerate() {
-        let LayerSpec::Dense { units, activation } = *l;
+        let LayerSpec::Dense { units, activation } = *l else {
+            why.push(format!("layers[{i}]: {} layers do not exist there (dense only)", l.kind()));
+            continue;
+        };
         if !matches!(activation, Activation::Relu | Activation::Tanh | Activation::Sigmoid | Activation::Linear) {
             why.push(format!("layers[{i}]: {} is not one of relu, tanh, sigmoid, linear", activation.id()));
         }
@@ -389,6 +392,7 @@ pub fn encode(spec: &ModelSpec) -> Result<String, Vec<String>> {
         DatasetKind::Spiral => ("spiral", "reg-plane"),
         DatasetKind::RegPlane => ("circle", "reg-plane"),
         DatasetKind::RegGauss => ("circle", "reg-gauss"),
+        other => return Err(vec![format!("data: {} has no TensorFlow Playground equivalent", other.id())]),
     };
     let mut s = format!("activation={}", act.unwrap_or(Activation::Tanh).id());
     match spec.regularization.kind {

@@ -16,12 +16,16 @@
 //! ```
 
 use crate::backend::{ActOp, Backend, LossOp, View};
-use crate::data::{self, Feature, Point};
+use crate::data::{self, Feature, Point, Samples};
 use crate::error::{EngineError, Result};
 use crate::loss::LabelEncoding;
 use crate::model::{LayerParams, Model};
 use crate::rng::{Rng, Stream};
 use crate::spec::{ModelSpec, OutputSpec};
+
+mod views;
+
+pub use views::{FeatureMap, HiddenStates, Predictions};
 
 /// Scratch rows are capped so that activations of a big network stay within this many floats;
 /// evaluation then runs in chunks.
@@ -64,6 +68,9 @@ pub struct Trainer<B: Backend> {
     model: Model<B>,
     train_points: Vec<Point>,
     test_points: Vec<Point>,
+    /// Image and sequence data sets (empty for the 2-D point sets).
+    train_samples: Samples,
+    test_samples: Samples,
     train: DeviceSet<B>,
     test: DeviceSet<B>,
     target_width: usize,
@@ -95,24 +102,29 @@ impl<B: Backend> Trainer<B> {
         let points = data::generate(d.kind, d.points as usize, d.noise as f64 / 100.0, &mut data_rng);
         let mut split_rng = Rng::stream(spec.seed as u64, Stream::Split);
         let (train_points, test_points) = data::split(points, d.train_percent, &mut split_rng);
-        if train_points.is_empty() || test_points.is_empty() {
+        let (train_samples, test_samples) =
+            data::samples(d.kind, d.points as usize, d.noise as f64 / 100.0, d.train_percent, &mut data_rng, &mut split_rng)?;
+        let (n_train, n_test) =
+            if d.kind.is_points() { (train_points.len(), test_points.len()) } else { (train_samples.len(), test_samples.len()) };
+        if n_train == 0 || n_test == 0 {
             return Err(EngineError::InvalidSpec("data: the split leaves no training or no test points".into()));
         }
 
         let output = spec.output();
         let target_width = spec.loss.target_width(output.units);
-        let batch = (spec.batch_size as usize).min(train_points.len());
-        let widths: usize = spec.dense_layers().iter().map(|&(_, u, a)| 2 * u * a.fan() + 2 * u).sum::<usize>()
-            + spec.features.len()
-            + target_width
-            + output.units;
-        let want = train_points.len().max(test_points.len());
+        let batch = (spec.batch_size as usize).min(n_train);
+        let input_width = crate::plan::input_shape(d.kind, spec.features.len()).len();
+        let widths: usize = Model::<B>::scratch_per_sample(spec) + input_width + target_width + output.units;
+        let want = n_train.max(n_test);
         let capacity = want.min((SCRATCH_FLOATS / widths.max(1)).max(1)).max(batch);
         let model = Model::new(&mut backend, spec, capacity)?;
 
-        let train = upload(&mut backend, spec, &train_points, target_width)?;
-        let test = upload(&mut backend, spec, &test_points, target_width)?;
-        let f = spec.features.len();
+        let (train, test) = if d.kind.is_points() {
+            (upload(&mut backend, spec, &train_points, target_width)?, upload(&mut backend, spec, &test_points, target_width)?)
+        } else {
+            (upload_samples(&mut backend, spec, &train_samples)?, upload_samples(&mut backend, spec, &test_samples)?)
+        };
+        let f = input_width;
         let xb = backend.alloc(capacity * f)?;
         let yb = backend.alloc(capacity * target_width)?;
         let index = backend.alloc(train.n)?;
@@ -127,6 +139,8 @@ impl<B: Backend> Trainer<B> {
             model,
             train_points,
             test_points,
+            train_samples,
+            test_samples,
             train,
             test,
             target_width,
@@ -158,7 +172,7 @@ impl<B: Backend> Trainer<B> {
     /// submits them. Each epoch visits every training point once, in an order drawn from the
     /// seed; its last batch may be smaller. Nothing is read back.
     pub fn step(&mut self, n: u32) -> Result<()> {
-        let f = self.spec.features.len();
+        let f = self.model.input_width;
         let tw = self.target_width;
         let batch = (self.spec.batch_size as usize).min(self.train.n);
         for _ in 0..n {
@@ -208,7 +222,7 @@ impl<B: Backend> Trainer<B> {
         let out = self.metrics_out.clone();
         let mut slot = 0;
         for set in [&self.train, &self.test] {
-            let f = self.spec.features.len();
+            let f = self.model.input_width;
             let tw = self.target_width;
             let mut start = 0;
             while start < set.n {
@@ -259,6 +273,7 @@ impl<B: Backend> Trainer<B> {
     /// positive class with sigmoid BCE, the class probabilities with softmax cross-entropy, the
     /// predicted value for regression.
     pub async fn predict(&mut self, points: &[(f64, f64)]) -> Result<Vec<f32>> {
+        self.points_only("predict")?;
         let f = self.spec.features.len();
         let w = self.output.units;
         let mut result = Vec::with_capacity(points.len() * w);
@@ -289,8 +304,9 @@ impl<B: Backend> Trainer<B> {
     /// `points × units` matrix (row-major) per layer, hidden layers then the output layer (its
     /// raw output: logits for the cross-entropies).
     pub async fn neuron_outputs(&mut self, points: &[(f64, f64)]) -> Result<Vec<Vec<f32>>> {
+        self.points_only("neuron_outputs")?;
         let f = self.spec.features.len();
-        let mut result: Vec<Vec<f32>> = self.model.layers.iter().map(|l| Vec::with_capacity(points.len() * l.units)).collect();
+        let mut result: Vec<Vec<f32>> = self.model.layers.iter().map(|l| Vec::with_capacity(points.len() * l.units())).collect();
         let mut rowbuf = Vec::with_capacity(self.model.capacity * f);
         for chunk in points.chunks(self.model.capacity) {
             let rows = chunk.len();
@@ -343,6 +359,14 @@ impl<B: Backend> Trainer<B> {
         Ok(true)
     }
 
+    fn points_only(&self, what: &str) -> Result<()> {
+        if self.spec.data.kind.is_points() {
+            Ok(())
+        } else {
+            Err(EngineError::InvalidSpec(format!("{what} takes 2-D points; {} samples use predict_samples", self.spec.data.kind.id())))
+        }
+    }
+
     /// Floats per point returned by [`Trainer::predict`].
     pub fn output_width(&self) -> usize {
         self.output.units
@@ -387,6 +411,25 @@ impl<B: Backend> Trainer<B> {
     pub fn into_backend(self) -> B {
         self.backend
     }
+}
+
+/// Uploads image or sequence samples and their encoded targets.
+fn upload_samples<B: Backend>(backend: &mut B, spec: &ModelSpec, s: &Samples) -> Result<DeviceSet<B>> {
+    let ys: Vec<f32> = s.labels.iter().map(|&l| encode_sample_label(spec, l)).collect();
+    let x = backend.alloc(s.x.len())?;
+    backend.write(&View::whole(x.clone(), s.x.len()), &s.x)?;
+    let y = backend.alloc(ys.len())?;
+    backend.write(&View::whole(y.clone(), ys.len()), &ys)?;
+    Ok(DeviceSet { x, y, n: s.len() })
+}
+
+/// A sample's label (class index, or value for regression) as the loss wants it.
+fn encode_sample_label(spec: &ModelSpec, label: f32) -> f32 {
+    if spec.data.kind.is_regression() || spec.loss.label_encoding() == LabelEncoding::ClassIndex {
+        return label;
+    }
+    // Two classes with mse (±1) or sigmoid BCE (0/1): class 1 is the positive one.
+    encode_label(spec, if label > 0.5 { 1.0 } else { -1.0 })
 }
 
 /// Encodes a split's features and targets and uploads them.

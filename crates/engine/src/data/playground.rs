@@ -24,6 +24,14 @@ pub enum DatasetKind {
     RegPlane,
     /// Regression: six Gaussian bumps of alternating sign.
     RegGauss,
+    /// The 8x8 handwritten digits (images, 10 classes); see [`crate::data::digits`].
+    Digits,
+    /// Generated 12x12 images of four shapes; see [`crate::data::shapes`].
+    Shapes,
+    /// Sine forecasting (sequences, regression); see [`crate::data::sequences::sine`].
+    Sine,
+    /// The memory task (sequences, 2 classes); see [`crate::data::sequences::memory`].
+    Memory,
 }
 
 /// One example: the point and its label.
@@ -35,7 +43,21 @@ pub struct Point {
 }
 
 impl DatasetKind {
-    /// Every data set, in the page's order.
+    /// Every data set, 2-D points first, then images, then sequences.
+    pub const EVERY: [DatasetKind; 10] = [
+        DatasetKind::Circle,
+        DatasetKind::Xor,
+        DatasetKind::Gauss,
+        DatasetKind::Spiral,
+        DatasetKind::RegPlane,
+        DatasetKind::RegGauss,
+        DatasetKind::Digits,
+        DatasetKind::Shapes,
+        DatasetKind::Sine,
+        DatasetKind::Memory,
+    ];
+
+    /// TensorFlow Playground's 2-D data sets, in the page's order.
     pub const ALL: [DatasetKind; 6] = [
         DatasetKind::Circle,
         DatasetKind::Xor,
@@ -54,6 +76,10 @@ impl DatasetKind {
             DatasetKind::Spiral => "spiral",
             DatasetKind::RegPlane => "reg_plane",
             DatasetKind::RegGauss => "reg_gauss",
+            DatasetKind::Digits => "digits",
+            DatasetKind::Shapes => "shapes",
+            DatasetKind::Sine => "sine",
+            DatasetKind::Memory => "memory",
         }
     }
 
@@ -66,17 +92,31 @@ impl DatasetKind {
             DatasetKind::Spiral => ("Spiral", "나선"),
             DatasetKind::RegPlane => ("Plane (regression)", "평면 (회귀)"),
             DatasetKind::RegGauss => ("Multi-Gaussian (regression)", "다중 가우시안 (회귀)"),
+            DatasetKind::Digits => ("Handwritten digits 8x8", "손글씨 숫자 8x8"),
+            DatasetKind::Shapes => ("Shapes 12x12", "도형 12x12"),
+            DatasetKind::Sine => ("Sine forecasting", "사인파 예측"),
+            DatasetKind::Memory => ("Memory (recall a past bit)", "기억 과제 (과거 비트 기억)"),
         }
     }
 
     /// Whether the labels are real values rather than classes.
     pub fn is_regression(&self) -> bool {
-        matches!(self, DatasetKind::RegPlane | DatasetKind::RegGauss)
+        matches!(self, DatasetKind::RegPlane | DatasetKind::RegGauss | DatasetKind::Sine)
+    }
+
+    /// Whether samples are 2-D points (TensorFlow Playground's sets, fed through the features).
+    pub fn is_points(&self) -> bool {
+        DatasetKind::ALL.contains(self)
     }
 
     /// Number of classes (0 for regression).
     pub fn classes(&self) -> usize {
-        if self.is_regression() { 0 } else { 2 }
+        match self {
+            _ if self.is_regression() => 0,
+            DatasetKind::Digits => 10,
+            DatasetKind::Shapes => 4,
+            _ => 2,
+        }
     }
 }
 
@@ -151,6 +191,8 @@ pub fn generate(kind: DatasetKind, n: usize, noise: f64, rng: &mut Rng) -> Vec<P
                 pts.push(Point { x, y, label });
             }
         }
+        // Not 2-D points: see `crate::data::samples`.
+        DatasetKind::Digits | DatasetKind::Shapes | DatasetKind::Sine | DatasetKind::Memory => {}
     }
     pts
 }

@@ -1,0 +1,33 @@
+//! Generated sequences for recurrent layers: sine forecasting and a memory task.
+
+use crate::rng::Rng;
+
+/// Sine forecasting: windows of `window` consecutive samples of
+/// `sin(2π·frequency·t + phase)` (`t` in steps, plus Gaussian noise of std `noise`); the target
+/// is the next clean value. The series is one long run, so consecutive windows overlap: the
+/// trainer splits it by time (train on the start, test on the end). Returns `(windows, targets)`.
+pub fn sine(count: usize, window: usize, frequency: f64, noise: f64, rng: &mut Rng) -> (Vec<Vec<f32>>, Vec<f32>) {
+    let phase = rng.uniform(0.0, std::f64::consts::TAU);
+    let clean = |t: usize| (std::f64::consts::TAU * frequency * t as f64 + phase).sin();
+    let series: Vec<f64> = (0..count + window).map(|t| clean(t) + rng.normal(0.0, noise)).collect();
+    let windows = (0..count).map(|i| series[i..i + window].iter().map(|&v| v as f32).collect()).collect();
+    let targets = (0..count).map(|i| clean(i + window) as f32).collect();
+    (windows, targets)
+}
+
+/// The memory task: each sequence is `window` random bits (as ±1); the label is the bit seen
+/// `delay` steps before the end (`delay < window`), i.e. at step `window − 1 − delay`. Every
+/// other bit is a distractor, so the network must carry one bit across `delay` steps — the
+/// long-range dependence a plain tanh RNN struggles to learn and LSTM/GRU gates make easy.
+/// Returns `(sequences, labels 0/1)`.
+pub fn memory(count: usize, window: usize, delay: usize, rng: &mut Rng) -> (Vec<Vec<f32>>, Vec<f32>) {
+    let delay = delay.min(window.saturating_sub(1));
+    let mut xs = Vec::with_capacity(count);
+    let mut ys = Vec::with_capacity(count);
+    for _ in 0..count {
+        let bits: Vec<f32> = (0..window).map(|_| if rng.below(2) == 1 { 1.0 } else { -1.0 }).collect();
+        ys.push(if bits[window - 1 - delay] > 0.0 { 1.0 } else { 0.0 });
+        xs.push(bits);
+    }
+    (xs, ys)
+}
