@@ -15,9 +15,9 @@ pub const SINE_WINDOW: usize = 20;
 /// Sine frequency in cycles per step.
 pub const SINE_FREQUENCY: f64 = 0.05;
 /// Sequence length of the memory task.
-pub const MEMORY_WINDOW: usize = 24;
-/// How many steps before the end the bit to recall was shown.
-pub const MEMORY_DELAY: usize = 20;
+pub const MEMORY_WINDOW: usize = 18;
+/// The bit to recall is shown (with the cue) at least this many steps before the end.
+pub const MEMORY_DELAY: usize = 10;
 
 /// The shape of one sample between layers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,7 +100,7 @@ pub fn input_shape(kind: DatasetKind, features: usize) -> Shape {
             Shape::Image { channels: 1, height: crate::data::shapes::SIZE, width: crate::data::shapes::SIZE }
         }
         DatasetKind::Sine => Shape::Sequence { steps: SINE_WINDOW, features: 1 },
-        DatasetKind::Memory => Shape::Sequence { steps: MEMORY_WINDOW, features: 1 },
+        DatasetKind::Memory => Shape::Sequence { steps: MEMORY_WINDOW, features: 2 },
         _ => Shape::Flat(features),
     }
 }

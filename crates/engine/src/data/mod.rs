@@ -93,7 +93,7 @@ pub fn samples(kind: DatasetKind, n: usize, noise: f64, train_percent: u32, rng:
         }
         DatasetKind::Memory => {
             let (xs, ys) = sequences::memory(n, MEMORY_WINDOW, MEMORY_DELAY, rng);
-            all.width = MEMORY_WINDOW;
+            all.width = 2 * MEMORY_WINDOW;
             for (x, y) in xs.iter().zip(ys) {
                 all.push(x, y);
             }

@@ -15,19 +15,28 @@ pub fn sine(count: usize, window: usize, frequency: f64, noise: f64, rng: &mut R
     (windows, targets)
 }
 
-/// The memory task: each sequence is `window` random bits (as ±1); the label is the bit seen
-/// `delay` steps before the end (`delay < window`), i.e. at step `window − 1 − delay`. Every
-/// other bit is a distractor, so the network must carry one bit across `delay` steps — the
-/// long-range dependence a plain tanh RNN struggles to learn and LSTM/GRU gates make easy.
-/// Returns `(sequences, labels 0/1)`.
+/// The memory task: each sequence has `window` steps of two features, a random bit `x` (as ±1)
+/// and a cue flag (1 at one step, 0 elsewhere). The cue falls at a random step at least `delay`
+/// steps before the end; the label is the bit shown with the cue. Every other bit is a
+/// distractor drawn from the same distribution, so the network must *store on the cue* and hold
+/// that bit across the later distractors: a multiplicative decision that LSTM and GRU gates make
+/// and a plain tanh RNN, which can only add its inputs into its state, struggles to learn.
+/// Returns `(sequences as steps × [x, cue], labels 0/1)`.
 pub fn memory(count: usize, window: usize, delay: usize, rng: &mut Rng) -> (Vec<Vec<f32>>, Vec<f32>) {
     let delay = delay.min(window.saturating_sub(1));
     let mut xs = Vec::with_capacity(count);
     let mut ys = Vec::with_capacity(count);
     for _ in 0..count {
-        let bits: Vec<f32> = (0..window).map(|_| if rng.below(2) == 1 { 1.0 } else { -1.0 }).collect();
-        ys.push(if bits[window - 1 - delay] > 0.0 { 1.0 } else { 0.0 });
-        xs.push(bits);
+        let cue = rng.below(window - delay);
+        let mut seq = Vec::with_capacity(2 * window);
+        for t in 0..window {
+            let bit = if rng.below(2) == 1 { 1.0 } else { -1.0 };
+            if t == cue {
+                ys.push(if bit > 0.0 { 1.0 } else { 0.0 });
+            }
+            seq.extend([bit, if t == cue { 1.0 } else { 0.0 }]);
+        }
+        xs.push(seq);
     }
     (xs, ys)
 }

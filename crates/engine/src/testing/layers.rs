@@ -11,7 +11,7 @@ use crate::spec::{DataSpec, LayerSpec, ModelSpec, OptimizerSpec};
 use crate::train::{Metrics, Trainer};
 
 /// Test MSE the LSTM must reach on the sine forecast (targets in [−1, 1]; predicting 0 scores
-/// about 0.5, repeating the last noisy input about 0.04).
+/// about 0.5, repeating the last noisy input about 0.05).
 pub const SINE_MSE_THRESHOLD: f32 = 0.01;
 
 fn base(kind: DatasetKind, points: u32, layers: Vec<LayerSpec>, loss: LossKind, lr: f32, batch: u32) -> ModelSpec {
@@ -46,63 +46,68 @@ pub fn sine_lstm_spec() -> ModelSpec {
 
 /// The memory task with one recurrent layer of `kind` (`rnn`, `lstm`, `gru`), 16 units.
 pub fn memory_spec(kind: &str) -> ModelSpec {
-    let hidden = 16;
+    let hidden = 12;
     let l = match kind {
         "lstm" => LayerSpec::Lstm { hidden, return_sequences: false },
         "gru" => LayerSpec::Gru { hidden, return_sequences: false },
         _ => LayerSpec::Rnn { hidden, return_sequences: false },
     };
-    base(DatasetKind::Memory, 1000, vec![l], LossKind::SoftmaxCrossEntropy, 0.01, 16)
+    base(DatasetKind::Memory, 800, vec![l], LossKind::SoftmaxCrossEntropy, 0.02, 16)
 }
 
-async fn train<B: Backend>(backend: B, spec: &ModelSpec, epochs: u32) -> Result<(Metrics, f32, f32), String> {
+/// Trains for at most `epochs`, reading metrics after every epoch, and stops early once
+/// `done(metrics)`. Returns the last metrics, the best test accuracy and the best test loss.
+async fn train<B: Backend>(backend: B, spec: &ModelSpec, epochs: u32, done: impl Fn(&Metrics) -> bool) -> Result<(Metrics, f32, f32), String> {
     let mut t = Trainer::new(backend, spec).map_err(|e| e.to_string())?;
     let (mut best_acc, mut best_loss) = (0.0f32, f32::INFINITY);
-    let mut m;
     loop {
         t.step_epochs(1).map_err(|e| e.to_string())?;
-        m = t.metrics().await.map_err(|e| e.to_string())?;
+        let m = t.metrics().await.map_err(|e| e.to_string())?;
         if m.diverged() {
             return Err(format!("diverged at epoch {}: {m:?}", m.epoch));
         }
         best_acc = best_acc.max(m.test_accuracy.unwrap_or(0.0));
         best_loss = best_loss.min(m.test_loss);
-        if m.epoch >= epochs {
+        if m.epoch >= epochs || done(&m) {
             return Ok((m, best_acc, best_loss));
         }
     }
 }
 
-/// A small CNN reaches 95 % test accuracy on the digits within 10 epochs.
+/// A small CNN reaches 95 % test accuracy on the digits within 10 epochs (training stops at 96 %).
 pub async fn digits_cnn_learns<B: Backend>(backend: B) -> Result<LearnReport, String> {
-    let (last, best, _) = train(backend, &digits_cnn_spec(), 10).await?;
+    let (last, best, _) = train(backend, &digits_cnn_spec(), 10, |m| m.test_accuracy.unwrap_or(0.0) >= 0.96).await?;
     if last.test_accuracy.unwrap_or(0.0) < 0.95 {
         return Err(format!("digits CNN reached only {:.1}% test accuracy ({last:?})", last.test_accuracy.unwrap_or(0.0) * 100.0));
     }
     Ok(LearnReport { epochs: last.epoch, last, best_test_accuracy: best })
 }
 
-/// An LSTM forecasts the sine with test MSE below [`SINE_MSE_THRESHOLD`] within 15 epochs.
+/// An LSTM forecasts the sine with test MSE below [`SINE_MSE_THRESHOLD`] within 15 epochs
+/// (training stops below half of it).
 pub async fn sine_lstm_learns<B: Backend>(backend: B) -> Result<LearnReport, String> {
-    let (last, _, _) = train(backend, &sine_lstm_spec(), 15).await?;
+    let (last, _, _) = train(backend, &sine_lstm_spec(), 15, |m| m.test_loss < SINE_MSE_THRESHOLD / 2.0).await?;
     if last.test_loss >= SINE_MSE_THRESHOLD {
         return Err(format!("sine LSTM test MSE {} ≥ {SINE_MSE_THRESHOLD} ({last:?})", last.test_loss));
     }
     Ok(LearnReport { epochs: last.epoch, last, best_test_accuracy: 0.0 })
 }
 
-/// Test accuracy of rnn, lstm and gru on the memory task after the same training.
+/// Best test accuracy of rnn, lstm and gru on the memory task within `epochs` (each stops
+/// early at 98 %).
 pub async fn memory_accuracies<B: Backend>(mut make: impl FnMut() -> B, epochs: u32) -> Result<[f32; 3], String> {
     let mut out = [0.0; 3];
     for (i, kind) in ["rnn", "lstm", "gru"].iter().enumerate() {
-        let (last, _, _) = train(make(), &memory_spec(kind), epochs).await?;
-        out[i] = last.test_accuracy.unwrap_or(0.0);
+        let (last, best, _) = train(make(), &memory_spec(kind), epochs, |m| m.test_accuracy.unwrap_or(0.0) >= 0.98).await?;
+        out[i] = best;
+        #[cfg(not(target_arch = "wasm32"))]
+        eprintln!("memory task, {kind}: best test accuracy {:.1}% in {} epochs ({last:?})", out[i] * 100.0, last.epoch);
     }
     Ok(out)
 }
 
-/// On the memory task LSTM and GRU clearly beat a plain RNN of the same size (≥ 90 % test
-/// accuracy against an RNN at least 15 points lower) after 20 epochs.
+/// On the memory task LSTM and GRU clearly beat a plain RNN of the same size (12 units): both
+/// reach ≥ 90 % test accuracy and the RNN's best stays at least 15 points lower within 20 epochs.
 pub async fn memory_gates_beat_rnn<B: Backend>(make: impl FnMut() -> B) -> Result<[f32; 3], String> {
     let [rnn, lstm, gru] = memory_accuracies(make, 20).await?;
     let msg = format!("test accuracy rnn {:.1}%, lstm {:.1}%, gru {:.1}%", rnn * 100.0, lstm * 100.0, gru * 100.0);
