@@ -100,7 +100,6 @@ pub async fn memory_accuracies<B: Backend>(mut make: impl FnMut() -> B, epochs: 
     for (i, kind) in ["rnn", "lstm", "gru"].iter().enumerate() {
         let (last, best, _) = train(make(), &memory_spec(kind), epochs, |m| m.test_accuracy.unwrap_or(0.0) >= 0.98).await?;
         out[i] = best;
-        #[cfg(not(target_arch = "wasm32"))]
         eprintln!("memory task, {kind}: best test accuracy {:.1}% in {} epochs ({last:?})", out[i] * 100.0, last.epoch);
     }
     Ok(out)
