@@ -29,8 +29,7 @@ pub fn test(args: &[String]) -> Result<(), String> {
     let start = Instant::now();
     tools::ensure_all()?;
     let mut outcomes = vec![
-        suite("native", cmd::cargo().args(["test", "--workspace", "--exclude", "app"])),
-        suite("native (app)", cmd::cargo().args(["test", "-p", "app", "--lib"])),
+        suite("native", cmd::cargo().args(["test", "--workspace", "--no-fail-fast"])),
         suite("browser (wasm-bindgen-test)", &mut wasm_tests()),
     ];
     outcomes.push(match tools::build_site() {
@@ -60,8 +59,8 @@ pub fn test(args: &[String]) -> Result<(), String> {
 /// component tests. `webdriver.json` beside each crate turns WebGPU on.
 fn wasm_tests() -> Command {
     let mut c = cmd::cargo();
-    c.args(["test", "--target", "wasm32-unknown-unknown", "-p", "engine", "--test", "browser", "--test", "gpu_browser"])
-        .args(["-p", "app", "--lib"])
+    c.args(["test", "--no-fail-fast", "--target", "wasm32-unknown-unknown"])
+        .args(["-p", "engine", "--test", "browser", "--test", "gpu_browser", "-p", "app", "--lib"])
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
         .env("CHROMEDRIVER", "/usr/bin/chromedriver")
         .env("WASM_BINDGEN_TEST_TIMEOUT", "300");

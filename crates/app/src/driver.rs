@@ -175,7 +175,8 @@ async fn refresh(lab: &Lab, s: &mut Session, pictures: bool) {
         )));
         return;
     }
-    if pictures {
+    // The plane pictures exist for 2-D points only.
+    if pictures && lab.spec.with_untracked(|s| s.data.kind.is_points()) {
         if let Ok(p) = pictures_of(lab, s).await {
             lab.pictures.set(p);
         }

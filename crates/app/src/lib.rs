@@ -8,11 +8,13 @@ mod driver;
 pub mod i18n;
 pub mod lab;
 mod panels;
+mod panic_banner;
 mod session;
 mod share;
 mod views;
 
 pub use app::App;
+pub use panic_banner::install as install_panic_banner;
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod browser_tests;

@@ -1,5 +1,5 @@
 //! Mounts the playground; everything else lives in the library.
 fn main() {
-    console_error_panic_hook::set_once();
+    app::install_panic_banner();
     leptos::mount::mount_to_body(app::App);
 }

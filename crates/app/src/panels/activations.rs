@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::i18n::{text, tr};
 use crate::lab::Lab;
-use crate::panels::network::set_activation;
+use crate::panels::network::{activation, set_activation};
 
 /// x from −4 to 4 in 33 samples, as SVG polyline points (y up), for f or f′.
 fn curve(info: &ActivationInfo, derivative: bool) -> String {
@@ -39,10 +39,7 @@ fn Plot(info: &'static ActivationInfo) -> impl IntoView {
 pub fn ActivationTable(lab: Lab) -> impl IntoView {
     let lang = lab.lang;
     let current = move || {
-        lab.spec.with(|s| match s.layers.get(lab.selected_layer.get()) {
-            Some(engine::spec::LayerSpec::Dense { activation, .. }) => Some(activation.id()),
-            None => None,
-        })
+        lab.spec.with(|s| s.layers.get(lab.selected_layer.get()).and_then(activation).map(|a| a.id()))
     };
     let rows = ACTIVATIONS
         .iter()

@@ -1,15 +1,63 @@
 //! The data panel: which data set, its noise, the train/test split, and the input features.
 
 use engine::data::{DatasetKind, Feature};
+use engine::loss::LossKind;
+use engine::optim::OptimKind;
+use engine::spec::ModelSpec;
 use leptos::prelude::*;
 
 use crate::i18n::{Lang, tr};
 use crate::lab::Lab;
+use crate::panels::network::new_layer;
+
+/// Switches the data set. Within a family (2-D points, images, sequences) the network stays; a
+/// new family gets a network, loss and optimizer that suit it, since the old layers cannot take
+/// the new input.
+fn switch_data(s: &mut ModelSpec, kind: DatasetKind) {
+    let family = |k: DatasetKind| match k {
+        DatasetKind::Digits | DatasetKind::Shapes => 1,
+        DatasetKind::Sine | DatasetKind::Memory => 2,
+        _ => 0,
+    };
+    let same_family = family(s.data.kind) == family(kind);
+    s.data.kind = kind;
+    if same_family {
+        if kind.is_regression() {
+            s.loss = LossKind::Mse;
+        } else if s.loss == LossKind::Mse && !kind.is_points() {
+            s.loss = LossKind::SoftmaxCrossEntropy;
+        }
+        return;
+    }
+    let defaults = ModelSpec::default();
+    s.data.points = defaults.data.points;
+    s.data.noise = 0;
+    match family(kind) {
+        0 => {
+            s.layers = defaults.layers;
+            s.loss = LossKind::Mse;
+            s.optimizer = defaults.optimizer;
+            s.batch_size = defaults.batch_size;
+            return;
+        }
+        1 => {
+            s.layers = ["conv2d", "max_pool2d", "flatten"].iter().map(|k| new_layer(k)).collect();
+            s.loss = LossKind::SoftmaxCrossEntropy;
+        }
+        _ => {
+            s.layers = vec![new_layer("lstm")];
+            s.loss = if kind.is_regression() { LossKind::Mse } else { LossKind::SoftmaxCrossEntropy };
+        }
+    }
+    s.optimizer.kind = OptimKind::Adam;
+    s.optimizer.lr = 0.01;
+    s.batch_size = 32;
+}
 
 #[component]
 pub fn DataPanel(lab: Lab) -> impl IntoView {
     let lang = lab.lang;
-    let kinds = DatasetKind::ALL.iter().map(|&kind| {
+    let kinds = DatasetKind::EVERY.iter().map(|&kind| {
         let pressed = move || lab.spec.with(|s| s.data.kind == kind);
         let name = move || {
             let (en, ko) = kind.name();
@@ -18,10 +66,7 @@ pub fn DataPanel(lab: Lab) -> impl IntoView {
         view! {
             <button class="chip" aria-pressed=move || pressed().to_string()
                 data-testid=format!("dataset-{}", kind.id())
-                on:click=move |_| lab.edit(|s| {
-                    s.data.kind = kind;
-                    s.loss = if kind.is_regression() { engine::loss::LossKind::Mse } else { s.loss };
-                })>
+                on:click=move |_| lab.edit(|s| switch_data(s, kind))>
                 {name}
             </button>
         }
@@ -67,7 +112,7 @@ pub fn DataPanel(lab: Lab) -> impl IntoView {
                         if let Ok(v) = event_target_value(&ev).parse() { lab.edit(|s| s.data.train_percent = v) }
                     } />
             </label>
-            <fieldset class="features">
+            <fieldset class="features" class:hidden=move || !lab.spec.with(|s| s.data.kind.is_points())>
                 <legend>{move || tr(lang.get(), "Input features", "입력 특성")}</legend>
                 {features}
             </fieldset>

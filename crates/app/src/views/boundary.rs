@@ -69,7 +69,7 @@ pub fn Boundary(lab: Lab) -> impl IntoView {
     });
     let lang = lab.lang;
     view! {
-        <figure class="boundary">
+        <figure class="boundary" class:hidden=move || !lab.spec.with(|s| s.data.kind.is_points())>
             <canvas node_ref=canvas width=SIZE height=SIZE data-testid="boundary"
                 aria-label=move || tr(lang.get(), "Network output over the input plane, with training points (white ring) and test points (black ring)", "입력 평면 위의 신경망 출력과 학습 데이터(흰 테두리), 테스트 데이터(검은 테두리)") />
             <figcaption class="muted small">{move || tr(lang.get(), "Output (orange −1, blue +1); test points ringed in black", "출력 (주황 −1, 파랑 +1), 검은 테두리는 테스트 데이터")}</figcaption>
@@ -109,7 +109,7 @@ pub fn Neurons(lab: Lab) -> impl IntoView {
             .collect_view()
     };
     view! {
-        <figure class="neurons">
+        <figure class="neurons" class:hidden=move || !lab.spec.with(|s| s.data.kind.is_points())>
             <div class="neuron-cols">{layers}</div>
             <figcaption class="muted small">{move || tr(lang.get(), "Each neuron's output, layer by layer", "층별 각 뉴런의 출력")}</figcaption>
         </figure>
