@@ -53,3 +53,22 @@ fn cnn_and_recurrent_training_agrees_with_cpu() {
         assert!((mc.train_loss - mg.train_loss).abs() <= 1e-3 * mc.train_loss.abs() + 1e-5, "{name}: train loss");
     }
 }
+
+/// After warm-up, CNN and recurrent training steps build no pipeline or bind group, and each
+/// `step(n)` call is one submission (the per-step recurrent dispatches all fit the uniform arena).
+#[test]
+fn cnn_and_recurrent_steps_build_nothing_after_warm_up() {
+    for (name, spec) in [("digits cnn", digits_cnn_spec()), ("sine lstm", sine_lstm_spec()), ("memory gru", memory_spec("gru"))] {
+        let mut t = Trainer::new(gpu_common::gpu(), &spec).unwrap();
+        t.step(20).unwrap();
+        t.step(20).unwrap();
+        let before = t.backend().stats();
+        t.step(20).unwrap();
+        t.step(20).unwrap();
+        let after = t.backend().stats();
+        println!("{name}: {} dispatches per step", (after.dispatches - before.dispatches) / 40);
+        assert_eq!(after.submissions, before.submissions + 2, "{name}: one submission per step(20)");
+        assert_eq!(after.bind_groups_built, before.bind_groups_built, "{name}: bind groups built after warm-up");
+        assert_eq!(after.pipelines_built, before.pipelines_built, "{name}: pipelines built after warm-up");
+    }
+}
