@@ -15,7 +15,7 @@
 //! | `noise` | `data.noise` | whole number, TensorFlow Playground's slider |
 //! | `train` | `data.train_percent` | whole number, percent |
 //! | `features` | `features` | [`Feature::id`]s, comma separated, in order |
-//! | `layers` | `layers` | `units:activation` per hidden layer, comma separated, input side first; the activation is an id of [`crate::activation::ACTIVATIONS`], with its one setting in parentheses when it has one (`leaky_relu(0.01)`, `maxout(3)`); empty for no hidden layer |
+//! | `layers` | `layers` | the hidden layers, comma separated, input side first, each as below; empty for no hidden layer |
 //! | `loss` | `loss` | [`LossKind::id`] |
 //! | `opt` | `optimizer.kind` | [`OptimKind::id`] |
 //! | `lr` | `optimizer.lr` | number |
@@ -25,6 +25,24 @@
 //! | `rate` | `regularization.rate` | number; written unless `reg=none` and the rate is 0 |
 //! | `seed` | `seed` | whole number, 0..=4294967295 |
 //! | `init` | `init` | [`InitKind::id`] |
+//!
+//! Each layer of `layers` ([`LayerSpec::short_text`], with activation settings kept):
+//!
+//! | layer | written | read also |
+//! |---|---|---|
+//! | `Dense` | `8:tanh`, `8:leaky_relu(0.01)`: units, then the activation: an id of [`crate::activation::ACTIVATIONS`] with its one setting in parentheses when it has one (`maxout(3)`) | `dense:8:tanh` |
+//! | `Conv2d` | `conv2d:8x3s1p1:relu`: filters `x` kernel `s` stride `p` padding, then an elementwise activation | `conv2d:8x3:relu` (stride 1, padding 0) |
+//! | `MaxPool2d`, `AvgPool2d` | `max_pool2d:2s2`, `avg_pool2d:3s1`: kernel `s` stride | `max_pool2d:2` (stride = kernel) |
+//! | `Flatten` | `flatten` | |
+//! | `Rnn`, `Lstm`, `Gru` | `rnn:16`, `lstm:16`, `gru:16:seq`: hidden size, then `seq` for every step's output | |
+//!
+//! Each setting is brought into [`limits`] (filters 1..=`MAX_FILTERS`, kernel and stride
+//! 1..=`MAX_KERNEL`, padding below the kernel, units and hidden sizes 1..=`MAX_UNITS`) and
+//! reported. A dense layer straight on an image or a sequence gets a `flatten` before it; any
+//! other layer the data cannot flow through (a convolution on 2-D points, a recurrent layer on
+//! images) is removed. Both are reported. The data sets are
+//! [`DatasetKind::EVERY`]: the 2-D point sets, `digits` and `shapes` (images, trained with
+//! `softmax_cross_entropy`), `sine` (sequences, regression) and `memory` (sequences, 2 classes).
 //!
 //! Numbers are written in Rust's shortest form that reads back to the same `f32` (`0.03`,
 //! `1e-8`), so [`decode`]`(`[`encode`]`(s))` gives `s` back bit for bit. Every character [`encode`]
@@ -103,18 +121,7 @@ pub fn encode(spec: &ModelSpec) -> String {
         s.push_str(f.id());
     }
     s.push_str("&layers=");
-    for (i, l) in spec.layers.iter().enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        match *l {
-            LayerSpec::Dense { units, activation } => {
-                let _ = write!(s, "{units}:{}", activation_text(&activation));
-            }
-            // Not yet read back by `parse_layers`: written for the share codec's owner to adopt.
-            other => s.push_str(&other.short_text()),
-        }
-    }
+    s.push_str(&layers_text(&spec.layers));
     let o = &spec.optimizer;
     let _ = write!(s, "&loss={}&opt={}&lr={}", spec.loss.id(), o.kind.id(), fmt_f32(o.lr));
     for (key, value, v1) in
@@ -353,33 +360,36 @@ fn quote_key(key: &str) -> String {
 
 /// Parses a whole number and brings it into `lo..=hi`, reporting anything changed.
 pub(crate) fn int_in(p: &mut Problems, key: &str, v: &str, lo: u32, hi: u32, default: u32) -> u32 {
+    let (n, why) = int_checked(v, lo, hi, default);
+    if let Some(why) = why {
+        p.push(key, why);
+    }
+    n
+}
+
+/// [`int_in`]'s number, and what to report when it is not `v` as written.
+fn int_checked(v: &str, lo: u32, hi: u32, default: u32) -> (u32, Option<String>) {
     let t = v.trim();
     if let Ok(n) = t.parse::<u32>()
         && (lo..=hi).contains(&n)
     {
-        return n;
+        return (n, None);
     }
     match t.parse::<f64>() {
-        Ok(x) if x.is_nan() => {
-            p.push(key, format!("`{}` is not a number; using {default}", quote(v)));
-            default
-        }
+        Ok(x) if x.is_nan() => (default, Some(format!("`{}` is not a number; using {default}", quote(v)))),
         Ok(x) => {
             let r = x.round();
             let c = r.clamp(lo as f64, hi as f64) as u32;
             if r == x && r == c as f64 {
                 // Another spelling of a number in range (`1e1`, `-0`).
+                (c, None)
             } else if r != x && r == c as f64 {
-                p.push(key, format!("`{}` is not a whole number; using {c}", quote(v)));
+                (c, Some(format!("`{}` is not a whole number; using {c}", quote(v))))
             } else {
-                p.push(key, format!("`{}` is outside {lo}..={hi}; using {c}", quote(v)));
+                (c, Some(format!("`{}` is outside {lo}..={hi}; using {c}", quote(v))))
             }
-            c
         }
-        Err(_) => {
-            p.push(key, format!("`{}` is not a whole number; using {default}", quote(v)));
-            default
-        }
+        Err(_) => (default, Some(format!("`{}` is not a whole number; using {default}", quote(v)))),
     }
 }
 
@@ -531,7 +541,7 @@ fn decode_share(link: &Link, p: &mut Problems) -> ModelSpec {
     };
 
     if let Some(v) = required("data", def.data.kind.id().into(), p) {
-        spec.data.kind = pick(p, "data", &v, &DatasetKind::ALL, |k| k.id(), def.data.kind);
+        spec.data.kind = pick(p, "data", &v, &DatasetKind::EVERY, |k| k.id(), def.data.kind);
     }
     if let Some(v) = required("points", def.data.points.to_string(), p) {
         spec.data.points = int_in(p, "points", &v, limits::MIN_POINTS, limits::MAX_POINTS, def.data.points);
@@ -602,13 +612,19 @@ fn features_text(f: &[Feature]) -> String {
 }
 
 fn layers_text(l: &[LayerSpec]) -> String {
-    l.iter()
-        .map(|l| match l {
-            LayerSpec::Dense { units, activation } => format!("{units}:{}", activation_text(activation)),
-            other => other.short_text(),
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+    l.iter().map(layer_text).collect::<Vec<_>>().join(",")
+}
+
+/// One layer as the `layers` key writes it: [`LayerSpec::short_text`], except that activations
+/// keep their setting (`8:leaky_relu(0.01)`, `conv2d:8x3s1p1:elu(0.5)`).
+pub fn layer_text(l: &LayerSpec) -> String {
+    match *l {
+        LayerSpec::Dense { units, activation } => format!("{units}:{}", activation_text(&activation)),
+        LayerSpec::Conv2d { filters, kernel, stride, padding, activation } => {
+            format!("conv2d:{filters}x{kernel}s{stride}p{padding}:{}", activation_text(&activation))
+        }
+        other => other.short_text(),
+    }
 }
 
 /// A comma-separated feature list: unknown and repeated ids are dropped, an empty list becomes
@@ -640,13 +656,25 @@ fn default_layer() -> (u32, Activation) {
     }
 }
 
-/// `units:activation,...`: at most [`limits::MAX_LAYERS`] layers are read.
+/// The layer kinds the `layers` key names, as [`LayerSpec::kind`] spells them.
+const LAYER_KINDS: [&str; 8] = ["dense", "conv2d", "max_pool2d", "avg_pool2d", "flatten", "rnn", "lstm", "gru"];
+
+/// Settings a layer gets when its own cannot be read: `conv2d:8x3s1p1:relu`, `max_pool2d:2s2`,
+/// `lstm:16`.
+const DEF_FILTERS: u32 = 8;
+const DEF_KERNEL: u32 = 3;
+const DEF_CONV_PADDING: u32 = 1;
+const DEF_CONV_ACT: Activation = Activation::Relu;
+const DEF_POOL: u32 = 2;
+const DEF_HIDDEN: u32 = 16;
+
+/// Comma-separated layers, input side first: at most [`limits::MAX_LAYERS`] are read. Each is
+/// checked on its own here; whether they fit the data and each other is [`settle`]'s job.
 fn parse_layers(p: &mut Problems, v: &str) -> Vec<LayerSpec> {
     let v = v.trim();
     if v.is_empty() {
         return Vec::new();
     }
-    let (def_units, def_act) = default_layer();
     let mut out = Vec::new();
     let mut total = 0usize;
     for (i, item) in v.split(',').enumerate() {
@@ -654,31 +682,200 @@ fn parse_layers(p: &mut Problems, v: &str) -> Vec<LayerSpec> {
         if i >= limits::MAX_LAYERS {
             continue;
         }
-        let key = format!("layers[{i}]");
-        let item = item.trim();
-        let (u, a) = match item.split_once(':') {
-            Some((u, a)) => (u.trim(), Some(a.trim())),
-            None => (item, None),
-        };
-        let units = if u.is_empty() {
-            p.push(&key, format!("`{}` has no unit count (write units:activation, e.g. 8:relu); using {def_units}", quote(item)));
-            def_units
-        } else {
-            int_in(p, &key, u, 1, limits::MAX_UNITS, def_units)
-        };
-        let activation = match a {
-            Some(a) => parse_activation(p, &key, a),
-            None => {
-                p.push(&key, format!("`{}` has no activation (write units:activation, e.g. 8:relu); using {}", quote(item), def_act.id()));
-                def_act
-            }
-        };
-        out.push(LayerSpec::Dense { units, activation });
+        out.push(parse_layer(p, &format!("layers[{i}]"), item.trim()));
     }
     if total > limits::MAX_LAYERS {
         p.push("layers", format!("{total} hidden layers, at most {}; kept the first {}", limits::MAX_LAYERS, limits::MAX_LAYERS));
     }
     out
+}
+
+/// One layer: `units:activation` (or `dense:units:activation`), `conv2d:FxKsSpP:activation`,
+/// `max_pool2d:KsS`, `avg_pool2d:KsS`, `flatten`, `rnn:H`, `lstm:H`, `gru:H` (`:seq` after H
+/// for every step's output).
+fn parse_layer(p: &mut Problems, key: &str, item: &str) -> LayerSpec {
+    let (head, rest) = match item.split_once(':') {
+        Some((h, r)) => (h.trim(), Some(r)),
+        None => (item, None),
+    };
+    let Some(kind) = LAYER_KINDS.iter().copied().find(|k| k.eq_ignore_ascii_case(head)) else {
+        let (def_units, def_act) = default_layer();
+        if head.starts_with(|c: char| c.is_alphabetic()) && head.parse::<f64>().is_err() {
+            p.push(
+                key,
+                format!(
+                    "`{}` is not a layer kind ({}) or a unit count; using {def_units}:{}",
+                    quote(head),
+                    LAYER_KINDS.join(", "),
+                    def_act.id()
+                ),
+            );
+            return LayerSpec::Dense { units: def_units, activation: def_act };
+        }
+        return parse_dense(p, key, item);
+    };
+    // The settings after the kind, `:`-separated.
+    let args: Vec<&str> = rest.map(|r| r.split(':').map(str::trim).collect()).unwrap_or_default();
+    let extra = |p: &mut Problems, n: usize, form: &str| {
+        if args.len() > n {
+            p.push(key, format!("{kind} takes {form}; `{}` ignored", quote(&args[n..].join(":"))));
+        }
+    };
+    match kind {
+        "dense" => parse_dense(p, key, rest.unwrap_or("")),
+        "conv2d" => {
+            const FORM: &str = "conv2d:FILTERSxKERNELsSTRIDEpPADDING:ACTIVATION, e.g. conv2d:8x3s1p1:relu";
+            let (filters, kernel, stride, padding) = match args.first() {
+                Some(g) if !g.is_empty() => conv_geometry(p, key, g),
+                _ => {
+                    p.push(
+                        key,
+                        format!("`{}` has no size (write {FORM}); using {DEF_FILTERS}x{DEF_KERNEL}s1p{DEF_CONV_PADDING}", quote(item)),
+                    );
+                    (DEF_FILTERS, DEF_KERNEL, 1, DEF_CONV_PADDING)
+                }
+            };
+            let activation = match args.get(1) {
+                Some(a) if !a.is_empty() => {
+                    let act = parse_activation(p, key, a);
+                    if act.is_elementwise() {
+                        act
+                    } else {
+                        p.push(key, format!("conv2d needs an activation that acts on each value alone, not {}; using {}", act.id(), DEF_CONV_ACT.id()));
+                        DEF_CONV_ACT
+                    }
+                }
+                _ => {
+                    p.push(key, format!("`{}` has no activation (write {FORM}); using {}", quote(item), DEF_CONV_ACT.id()));
+                    DEF_CONV_ACT
+                }
+            };
+            extra(p, 2, "a size and an activation");
+            LayerSpec::Conv2d { filters, kernel, stride, padding, activation }
+        }
+        "max_pool2d" | "avg_pool2d" => {
+            let (kernel, stride) = match args.first() {
+                Some(g) if !g.is_empty() => pool_geometry(p, key, kind, g),
+                _ => {
+                    p.push(key, format!("`{}` has no window (write {kind}:KERNELsSTRIDE, e.g. {kind}:2s2); using {DEF_POOL}s{DEF_POOL}", quote(item)));
+                    (DEF_POOL, DEF_POOL)
+                }
+            };
+            extra(p, 1, "one window size");
+            if kind == "max_pool2d" { LayerSpec::MaxPool2d { kernel, stride } } else { LayerSpec::AvgPool2d { kernel, stride } }
+        }
+        "flatten" => {
+            extra(p, 0, "no settings");
+            LayerSpec::Flatten
+        }
+        _ => {
+            // rnn, lstm, gru
+            let hidden = match args.first() {
+                Some(h) if !h.is_empty() => int_field(p, key, kind, "hidden size", h, 1, limits::MAX_UNITS, DEF_HIDDEN),
+                _ => {
+                    p.push(key, format!("`{}` has no hidden size (write {kind}:HIDDEN, e.g. {kind}:16 or {kind}:16:seq); using {DEF_HIDDEN}", quote(item)));
+                    DEF_HIDDEN
+                }
+            };
+            let return_sequences = match args.get(1) {
+                None => false,
+                Some(f) if f.eq_ignore_ascii_case("seq") => true,
+                Some(f) => {
+                    p.push(key, format!("`{}` is not `seq` (every step's output); using the last step's", quote(f)));
+                    false
+                }
+            };
+            extra(p, 2, "a hidden size and optionally `seq`");
+            match kind {
+                "rnn" => LayerSpec::Rnn { hidden, return_sequences },
+                "lstm" => LayerSpec::Lstm { hidden, return_sequences },
+                _ => LayerSpec::Gru { hidden, return_sequences },
+            }
+        }
+    }
+}
+
+/// `units:activation`.
+fn parse_dense(p: &mut Problems, key: &str, item: &str) -> LayerSpec {
+    let (def_units, def_act) = default_layer();
+    let (u, a) = match item.split_once(':') {
+        Some((u, a)) => (u.trim(), Some(a.trim())),
+        None => (item.trim(), None),
+    };
+    let units = if u.is_empty() {
+        p.push(key, format!("`{}` has no unit count (write units:activation, e.g. 8:relu); using {def_units}", quote(item)));
+        def_units
+    } else {
+        int_in(p, key, u, 1, limits::MAX_UNITS, def_units)
+    };
+    let activation = match a {
+        Some(a) => parse_activation(p, key, a),
+        None => {
+            p.push(key, format!("`{}` has no activation (write units:activation, e.g. 8:relu); using {}", quote(item), def_act.id()));
+            def_act
+        }
+    };
+    LayerSpec::Dense { units, activation }
+}
+
+/// A whole-number setting of a layer, reported as `key: kind what ...`.
+#[allow(clippy::too_many_arguments)]
+fn int_field(p: &mut Problems, key: &str, kind: &str, what: &str, v: &str, lo: u32, hi: u32, default: u32) -> u32 {
+    if v.trim().is_empty() {
+        p.push(key, format!("{kind} has no {what}; using {default}"));
+        return default;
+    }
+    let (n, why) = int_checked(v, lo, hi, default);
+    if let Some(why) = why {
+        p.push(key, format!("{kind} {what} {why}"));
+    }
+    n
+}
+
+/// `text` cut at the first of `marks` (ASCII case ignored): the part before, the mark, the rest.
+fn cut_at<'a>(text: &'a str, marks: &[char]) -> (&'a str, Option<(char, &'a str)>) {
+    match text.char_indices().find(|(_, c)| marks.iter().any(|m| m.eq_ignore_ascii_case(c))) {
+        Some((i, c)) => (&text[..i], Some((c.to_ascii_lowercase(), &text[i + c.len_utf8()..]))),
+        None => (text, None),
+    }
+}
+
+/// `FILTERSxKERNEL[sSTRIDE][pPADDING]`: stride 1 and padding 0 when left out, as in
+/// `torch.nn.Conv2d`. Padding is brought below the kernel.
+fn conv_geometry(p: &mut Problems, key: &str, g: &str) -> (u32, u32, u32, u32) {
+    let (f, after) = cut_at(g, &['x']);
+    let filters = int_field(p, key, "conv2d", "filters", f, 1, limits::MAX_FILTERS, DEF_FILTERS);
+    let Some((_, after)) = after else {
+        p.push(key, format!("conv2d `{}` has no kernel size (write FILTERSxKERNELsSTRIDEpPADDING, e.g. 8x3s1p1); using {DEF_KERNEL}", quote(g)));
+        return (filters, DEF_KERNEL, 1, 0);
+    };
+    let (k, mut next) = cut_at(after, &['s', 'p']);
+    let kernel = int_field(p, key, "conv2d", "kernel", k, 1, limits::MAX_KERNEL, DEF_KERNEL);
+    let (mut stride, mut padding) = (1, 0);
+    if let Some(('s', rest)) = next {
+        let (t, n) = cut_at(rest, &['p']);
+        stride = int_field(p, key, "conv2d", "stride", t, 1, limits::MAX_KERNEL, 1);
+        next = n;
+    }
+    if let Some((_, rest)) = next {
+        padding = int_field(p, key, "conv2d", "padding", rest, 0, limits::MAX_KERNEL - 1, 0);
+    }
+    if padding >= kernel {
+        p.push(key, format!("conv2d padding {padding} must be smaller than the kernel {kernel}; using {}", kernel - 1));
+        padding = kernel - 1;
+    }
+    (filters, kernel, stride, padding)
+}
+
+/// `KERNEL[sSTRIDE]`: the stride is the kernel when left out, as in `torch.nn.MaxPool2d`.
+fn pool_geometry(p: &mut Problems, key: &str, kind: &str, g: &str) -> (u32, u32) {
+    let (k, next) = cut_at(g, &['s']);
+    let kernel = int_field(p, key, kind, "kernel", k, 1, limits::MAX_KERNEL, DEF_POOL);
+    let stride = match next {
+        Some((_, t)) => int_field(p, key, kind, "stride", t, 1, limits::MAX_KERNEL, kernel),
+        None => kernel,
+    };
+    (kernel, stride)
 }
 
 /// `id` or `id(setting)`, the setting brought into the table's range.
@@ -750,6 +947,15 @@ pub(crate) fn settle(mut spec: ModelSpec, p: &mut Problems) -> ModelSpec {
         );
         spec.loss = LossKind::Mse;
     }
+    let classes = spec.data.kind.classes();
+    if classes > 2 && spec.loss != LossKind::SoftmaxCrossEntropy {
+        p.push(
+            "loss",
+            format!("{} has {classes} classes, which {} cannot train; using softmax_cross_entropy", spec.data.kind.id(), spec.loss.id()),
+        );
+        spec.loss = LossKind::SoftmaxCrossEntropy;
+    }
+    fit_layers_to_data(&mut spec, p);
     let params = spec.parameter_count();
     if params > limits::MAX_PARAMS {
         let before = spec.layers.len();
@@ -768,4 +974,47 @@ pub(crate) fn settle(mut spec: ModelSpec, p: &mut Problems) -> ModelSpec {
         return ModelSpec::default();
     }
     spec
+}
+
+/// Makes the layers fit the data, input side first, naming each change by the layer's place in
+/// the link: a dense layer on an image or a sequence gets a flatten before it (while there is
+/// room); any other layer the data cannot flow through (a convolution on 2-D points, a recurrent
+/// layer on images, a pooling window larger than its input) is removed.
+fn fit_layers_to_data(spec: &mut ModelSpec, p: &mut Problems) {
+    // Place in the link of each layer still in the spec.
+    let mut place: Vec<usize> = (0..spec.layers.len()).collect();
+    while let Err(e) = crate::plan::plan(spec) {
+        // The first layer whose stack up to it cannot be built (the output layer takes any input).
+        let first_bad = (0..spec.layers.len()).find(|&n| {
+            let mut head = spec.clone();
+            head.layers.truncate(n + 1);
+            crate::plan::plan(&head).is_err()
+        });
+        let Some(i) = first_bad else { return };
+        // A dense layer on an image or a sequence: what was meant is a flatten before it.
+        if matches!(spec.layers[i], LayerSpec::Dense { .. }) && spec.layers.len() < limits::MAX_LAYERS {
+            let mut head = spec.clone();
+            head.layers.truncate(i + 1);
+            head.layers.insert(i, LayerSpec::Flatten);
+            if crate::plan::plan(&head).is_ok() {
+                p.push(&format!("layers[{}]", place[i]), "a dense layer needs a flat input; added a flatten layer before it");
+                spec.layers.insert(i, LayerSpec::Flatten);
+                place.insert(i, place[i]);
+                continue;
+            }
+        }
+        let kind = spec.layers[i].kind();
+        let text = match &e {
+            crate::error::EngineError::InvalidSpec(m) => m.clone(),
+            other => other.to_string(),
+        };
+        // The planner's message names the layer by its index now; say it by its place instead.
+        let why = text
+            .strip_prefix(&format!("layers[{i}]"))
+            .map(|rest| rest.strip_prefix(&format!(" ({kind}): ")).unwrap_or(rest.trim_start_matches(['.', ':', ' '])).to_string())
+            .unwrap_or(text);
+        p.push(&format!("layers[{}]", place[i]), format!("{kind} removed: {why}"));
+        spec.layers.remove(i);
+        place.remove(i);
+    }
 }

@@ -352,7 +352,7 @@ pub fn encode(spec: &ModelSpec) -> Result<String, Vec<String>> {
     let mut shape = Vec::new();
     for (i, l) in spec.layers.iter().enumerate() {
         let LayerSpec::Dense { units, activation } = *l else {
-            why.push(format!("layers[{i}]: {} layers do not exist there (dense only)", l.kind()));
+            why.push(format!("layers[{i}]: {} (TensorFlow Playground has only dense layers)", l.kind()));
             continue;
         };
         if !matches!(activation, Activation::Relu | Activation::Tanh | Activation::Sigmoid | Activation::Linear) {
@@ -381,10 +381,6 @@ pub fn encode(spec: &ModelSpec) -> Result<String, Vec<String>> {
     if spec.data.points != expected_points {
         why.push(format!("points: {} (TensorFlow Playground draws {expected_points})", spec.data.points));
     }
-    if !why.is_empty() {
-        return Err(why);
-    }
-    let on = |f: Feature| spec.features.contains(&f);
     let (dataset, reg_dataset) = match spec.data.kind {
         DatasetKind::Circle => ("circle", "reg-plane"),
         DatasetKind::Xor => ("xor", "reg-plane"),
@@ -392,8 +388,15 @@ pub fn encode(spec: &ModelSpec) -> Result<String, Vec<String>> {
         DatasetKind::Spiral => ("spiral", "reg-plane"),
         DatasetKind::RegPlane => ("circle", "reg-plane"),
         DatasetKind::RegGauss => ("circle", "reg-gauss"),
-        other => return Err(vec![format!("data: {} has no TensorFlow Playground equivalent", other.id())]),
+        other => {
+            why.push(format!("data: {} (TensorFlow Playground has only its 2-D point sets)", other.id()));
+            ("circle", "reg-plane")
+        }
     };
+    if !why.is_empty() {
+        return Err(why);
+    }
+    let on = |f: Feature| spec.features.contains(&f);
     let mut s = format!("activation={}", act.unwrap_or(Activation::Tanh).id());
     match spec.regularization.kind {
         RegKind::None => {}

@@ -51,20 +51,121 @@ fn random_activation(rng: &mut Rng) -> Activation {
     }
 }
 
+fn random_dense(rng: &mut Rng) -> LayerSpec {
+    let units = if rng.below(10) == 0 { u32_in(rng, 1, limits::MAX_UNITS) } else { u32_in(rng, 1, 16) };
+    LayerSpec::Dense { units, activation: random_activation(rng) }
+}
+
+/// An activation a convolution takes (one that acts on each value alone).
+fn random_elementwise(rng: &mut Rng) -> Activation {
+    loop {
+        let a = random_activation(rng);
+        if a.is_elementwise() {
+            return a;
+        }
+    }
+}
+
+fn random_conv_or_pool(rng: &mut Rng) -> LayerSpec {
+    let kernel = u32_in(rng, 1, limits::MAX_KERNEL);
+    let stride = if rng.below(2) == 0 { 1 } else { u32_in(rng, 1, limits::MAX_KERNEL) };
+    match rng.below(4) {
+        0 | 1 => LayerSpec::Conv2d {
+            filters: if rng.below(4) == 0 { u32_in(rng, 1, limits::MAX_FILTERS) } else { u32_in(rng, 1, 8) },
+            kernel,
+            stride,
+            padding: rng.below(kernel as usize) as u32,
+            activation: random_elementwise(rng),
+        },
+        2 => LayerSpec::MaxPool2d { kernel, stride },
+        _ => LayerSpec::AvgPool2d { kernel, stride },
+    }
+}
+
+fn random_recurrent(rng: &mut Rng, return_sequences: bool) -> LayerSpec {
+    let hidden = if rng.below(10) == 0 { u32_in(rng, 1, limits::MAX_UNITS) } else { u32_in(rng, 1, 16) };
+    match rng.below(3) {
+        0 => LayerSpec::Rnn { hidden, return_sequences },
+        1 => LayerSpec::Lstm { hidden, return_sequences },
+        _ => LayerSpec::Gru { hidden, return_sequences },
+    }
+}
+
+/// Any layer at all, with any settings in range: most stacks of these do not fit their data and
+/// are thrown away by `validate`, which is the point (no stack the planner rejects gets through).
+fn random_any_layer(rng: &mut Rng) -> LayerSpec {
+    match rng.below(5) {
+        0 => random_dense(rng),
+        1 | 2 => random_conv_or_pool(rng),
+        3 => LayerSpec::Flatten,
+        _ => {
+            let seq = rng.below(2) == 0;
+            random_recurrent(rng, seq)
+        }
+    }
+}
+
+/// Hidden layers that usually fit `kind`: dense layers on points; convolutions and pooling, a
+/// flatten, then dense layers on images; recurrent layers (each but the last often returning
+/// sequences), sometimes a flatten, then dense layers on sequences.
+fn random_layers(rng: &mut Rng, kind: DatasetKind) -> Vec<LayerSpec> {
+    let max = limits::MAX_LAYERS;
+    let mut layers = Vec::new();
+    if rng.below(8) == 0 {
+        for _ in 0..rng.below(max + 1) {
+            layers.push(random_any_layer(rng));
+        }
+        return layers;
+    }
+    match kind {
+        DatasetKind::Digits | DatasetKind::Shapes => {
+            for _ in 0..rng.below(5) {
+                layers.push(random_conv_or_pool(rng));
+            }
+            if rng.below(3) > 0 {
+                layers.push(LayerSpec::Flatten);
+                for _ in 0..rng.below(3) {
+                    layers.push(random_dense(rng));
+                }
+            }
+        }
+        DatasetKind::Sine | DatasetKind::Memory => {
+            let n = rng.below(4);
+            for i in 0..n {
+                let seq = if i + 1 < n { rng.below(4) > 0 } else { rng.below(4) == 0 };
+                layers.push(random_recurrent(rng, seq));
+            }
+            if rng.below(3) == 0 {
+                layers.push(LayerSpec::Flatten);
+            }
+            for _ in 0..rng.below(3) {
+                layers.push(random_dense(rng));
+            }
+        }
+        _ => {
+            for _ in 0..rng.below(max + 1) {
+                layers.push(random_dense(rng));
+            }
+        }
+    }
+    layers.truncate(max);
+    layers
+}
+
 fn random_spec(rng: &mut Rng) -> ModelSpec {
     loop {
-        let kind = DatasetKind::ALL[rng.below(DatasetKind::ALL.len())];
+        let kind = DatasetKind::EVERY[rng.below(DatasetKind::EVERY.len())];
         let mut features = Feature::ALL.to_vec();
         rng.shuffle(&mut features);
         features.truncate(1 + rng.below(features.len()));
-        let n_layers = rng.below(limits::MAX_LAYERS + 1);
-        let layers = (0..n_layers)
-            .map(|_| {
-                let units = if rng.below(10) == 0 { u32_in(rng, 1, limits::MAX_UNITS) } else { u32_in(rng, 1, 16) };
-                LayerSpec::Dense { units, activation: random_activation(rng) }
-            })
-            .collect();
-        let loss = if kind.is_regression() { LossKind::Mse } else { LossKind::ALL[rng.below(3)] };
+        let layers = random_layers(rng, kind);
+        let loss = if kind.is_regression() {
+            LossKind::Mse
+        } else if kind.classes() > 2 {
+            LossKind::SoftmaxCrossEntropy
+        } else {
+            LossKind::ALL[rng.below(3)]
+        };
         let mut spec = ModelSpec {
             data: engine::spec::DataSpec {
                 kind,
@@ -124,6 +225,8 @@ fn check_invariants(input: &str, d: &Decoded) {
 fn random_valid_specs_round_trip_exactly() {
     let mut rng = Rng::new(0x5EED_0001);
     let mut with_extras = 0;
+    let mut kinds_seen = std::collections::BTreeMap::<&str, usize>::new();
+    let mut data_seen = std::collections::BTreeMap::<&str, usize>::new();
     for i in 0..3000 {
         let spec = random_spec(&mut rng);
         let link = encode(&spec);
@@ -142,8 +245,22 @@ fn random_valid_specs_round_trip_exactly() {
         if link.contains("momentum=") {
             with_extras += 1;
         }
+        for l in &spec.layers {
+            *kinds_seen.entry(l.kind()).or_default() += 1;
+            if let LayerSpec::Rnn { return_sequences: true, .. } | LayerSpec::Lstm { return_sequences: true, .. } | LayerSpec::Gru { return_sequences: true, .. } = l {
+                *kinds_seen.entry("recurrent:seq").or_default() += 1;
+            }
+        }
+        *data_seen.entry(spec.data.kind.id()).or_default() += 1;
     }
     assert!(with_extras > 500, "the generator should vary the optional keys ({with_extras})");
+    // Every layer kind and data set goes round, each many times.
+    for kind in ["dense", "conv2d", "max_pool2d", "avg_pool2d", "flatten", "rnn", "lstm", "gru", "recurrent:seq"] {
+        assert!(kinds_seen.get(kind).copied().unwrap_or(0) >= 50, "{kind}: {kinds_seen:?}");
+    }
+    for kind in DatasetKind::EVERY {
+        assert!(data_seen.get(kind.id()).copied().unwrap_or(0) >= 100, "{}: {data_seen:?}", kind.id());
+    }
 }
 
 #[test]
@@ -222,6 +339,107 @@ fn every_table_entry_is_readable_by_its_id() {
     for k in DatasetKind::ALL {
         let d = decode(&format!("{}&data={}", base_without("data"), k.id()));
         assert_eq!((d.spec.data.kind, d.problems.len()), (k, 0));
+    }
+    // The image and sequence sets, each with a network that fits it.
+    for (k, layers, loss) in [
+        (DatasetKind::Digits, "conv2d:8x3s1p1:relu,max_pool2d:2s2,flatten,16:relu", "softmax_cross_entropy"),
+        (DatasetKind::Shapes, "conv2d:4x3s1p0:tanh,avg_pool2d:2s2,flatten", "softmax_cross_entropy"),
+        (DatasetKind::Sine, "lstm:16", "mse"),
+        (DatasetKind::Memory, "gru:8:seq,rnn:8", "sigmoid_bce"),
+    ] {
+        let link = data_link(k.id(), layers, loss);
+        let d = decode(&link);
+        assert_eq!((d.spec.data.kind, d.problems.len()), (k, 0), "{link}: {:?}", d.problems);
+        assert_eq!(encode(&d.spec), link);
+    }
+    assert_eq!(DatasetKind::EVERY.len(), 10, "a new data set: add it above");
+}
+
+/// BASE on data set `data` with these layers and loss.
+fn data_link(data: &str, layers: &str, loss: &str) -> String {
+    BASE.replace("data=spiral", &format!("data={data}"))
+        .replace("layers=8:tanh,8:leaky_relu(0.01)", &format!("layers={layers}"))
+        .replace("loss=mse", &format!("loss={loss}"))
+}
+
+/// An image link (digits) with these layers.
+fn image(layers: &str) -> String {
+    data_link("digits", layers, "softmax_cross_entropy")
+}
+
+/// A sequence link (sine) with these layers.
+fn sequence(layers: &str) -> String {
+    data_link("sine", layers, "mse")
+}
+
+#[test]
+fn every_layer_kind_reads_back_from_its_documented_form() {
+    use LayerSpec::*;
+    let relu = Activation::Relu;
+    for (text, layer) in [
+        ("conv2d:8x3s1p1:relu", Conv2d { filters: 8, kernel: 3, stride: 1, padding: 1, activation: relu }),
+        ("conv2d:64x7s7p6:leaky_relu(0.2)", Conv2d { filters: 64, kernel: 7, stride: 7, padding: 6, activation: Activation::LeakyRelu { alpha: 0.2 } }),
+        ("conv2d:1x1s1p0:elu(0.5)", Conv2d { filters: 1, kernel: 1, stride: 1, padding: 0, activation: Activation::Elu { alpha: 0.5 } }),
+        ("max_pool2d:2s2", MaxPool2d { kernel: 2, stride: 2 }),
+        ("avg_pool2d:3s1", AvgPool2d { kernel: 3, stride: 1 }),
+        ("flatten", Flatten),
+        ("rnn:16", Rnn { hidden: 16, return_sequences: false }),
+        ("lstm:16", Lstm { hidden: 16, return_sequences: false }),
+        ("lstm:16:seq", Lstm { hidden: 16, return_sequences: true }),
+        ("gru:1024:seq", Gru { hidden: 1024, return_sequences: true }),
+    ] {
+        let on_images = matches!(layer, Conv2d { .. } | MaxPool2d { .. } | AvgPool2d { .. } | Flatten);
+        let link = if on_images { image(text) } else { sequence(text) };
+        let d = decode(&link);
+        assert!(d.problems.is_empty(), "{text}: {:?}", d.problems);
+        assert_eq!(d.spec.layers, vec![layer], "{text}");
+        assert_eq!(share::layer_text(&layer), text);
+        assert_eq!(encode(&d.spec), link);
+        // The link writes what `short_text` writes, except that activation settings are kept.
+        if !text.contains('(') {
+            assert_eq!(layer.short_text(), text);
+        }
+    }
+    // The shorter forms read too; the link then writes the full one.
+    for (text, layer, full) in [
+        ("conv2d:8x3:relu", Conv2d { filters: 8, kernel: 3, stride: 1, padding: 0, activation: relu }, "conv2d:8x3s1p0:relu"),
+        ("conv2d:8x5p2:relu", Conv2d { filters: 8, kernel: 5, stride: 1, padding: 2, activation: relu }, "conv2d:8x5s1p2:relu"),
+        ("CONV2D:8X3S2P1:ReLU", Conv2d { filters: 8, kernel: 3, stride: 2, padding: 1, activation: relu }, "conv2d:8x3s2p1:relu"),
+        (" max_pool2d : 2 ", MaxPool2d { kernel: 2, stride: 2 }, "max_pool2d:2s2"),
+        ("avg_pool2d:3", AvgPool2d { kernel: 3, stride: 3 }, "avg_pool2d:3s3"),
+        ("LSTM:4:SEQ", Lstm { hidden: 4, return_sequences: true }, "lstm:4:seq"),
+        ("dense:8:relu", Dense { units: 8, activation: relu }, "8:relu"),
+    ] {
+        let link = match layer {
+            Lstm { .. } => sequence(text),
+            Dense { .. } => with("layers", text),
+            _ => image(text),
+        };
+        let d = decode(&link);
+        assert!(d.problems.is_empty(), "{text}: {:?}", d.problems);
+        assert_eq!(d.spec.layers, vec![layer], "{text}");
+        assert!(encode(&d.spec).contains(&format!("&layers={full}&")), "{text}");
+    }
+    // A whole convolutional network and a whole recurrent one.
+    let link = image("conv2d:8x3s1p1:relu,max_pool2d:2s2,conv2d:16x3s1p1:relu,avg_pool2d:2s2,flatten,32:relu");
+    let d = decode(&link);
+    assert!(d.problems.is_empty(), "{:?}", d.problems);
+    assert_eq!(d.spec.layers.len(), 6);
+    assert_eq!(encode(&d.spec), link);
+    let link = sequence("lstm:16:seq,gru:8:seq,rnn:4,8:tanh");
+    let d = decode(&link);
+    assert!(d.problems.is_empty(), "{:?}", d.problems);
+    assert_eq!(d.spec.layers.len(), 4);
+    assert_eq!(encode(&d.spec), link);
+}
+
+#[test]
+fn old_links_read_and_write_exactly_as_before() {
+    // Links written before the new layers and data sets: same spec, same link.
+    for link in [BASE, &encode(&ModelSpec::default())] {
+        let d = decode(link);
+        assert!(d.problems.is_empty(), "{:?}", d.problems);
+        assert_eq!(encode(&d.spec), link);
     }
 }
 
@@ -339,6 +557,63 @@ fn hostile_corpus() -> Vec<(String, &'static str)> {
         (format!("v=1&layers={}", "8:relu,".repeat(500)), "layers"),
         (format!("{BASE}&{}", (0..400).map(|i| format!("k{i}=1")).collect::<Vec<_>>().join("&")), "k0"),
     ];
+    // The image and sequence layers' syntax.
+    for (layers, key) in [
+        ("conv2d:99999x3s0p-1:relu", "layers[0]"),
+        ("conv2d:0x0s99p9:relu", "layers[0]"),
+        ("conv2d:8x3s1p5:relu", "layers[0]"),
+        ("conv2d:8x3s1p1:softmax", "layers[0]"),
+        ("conv2d:8x3s1p1:maxout(3)", "layers[0]"),
+        ("conv2d:8x3s1p1:prelu", "layers[0]"),
+        ("conv2d:8x3s1p1:gelu", "layers[0]"),
+        ("conv2d:8x3s1p1", "layers[0]"),
+        ("conv2d:8x3s1p1:", "layers[0]"),
+        ("conv2d", "layers[0]"),
+        ("conv2d:", "layers[0]"),
+        ("conv2d:8:relu", "layers[0]"),
+        ("conv2d:x3:relu", "layers[0]"),
+        ("conv2d:8x:relu", "layers[0]"),
+        ("conv2d:8x3s:relu", "layers[0]"),
+        ("conv2d:NaNxinfs1e9p-0.5:relu", "layers[0]"),
+        ("conv2d:8x3s1p1:relu:extra", "layers[0]"),
+        ("conv2d:8x3p1s1:relu", "layers[0]"),
+        ("conv2d:8x3s1p1:relu,max_pool2d:0s9", "layers[1]"),
+        ("max_pool2d", "layers[0]"),
+        ("max_pool2d:2.5s2", "layers[0]"),
+        ("avg_pool2d:2s2:2", "layers[0]"),
+        ("avg_pool2d:abc", "layers[0]"),
+        ("flatten:3", "layers[0]"),
+        ("flatten,flatten:", "layers[1]"),
+        ("conv3d:8x3s1p1:relu", "layers[0]"),
+        ("conv2d:8x3s1p1:relu,16:relu", "layers[1]"),
+        ("lstm:8", "layers[0]"),
+        ("conv2d:8x3s1p1:relu,max_pool2d:2s2,max_pool2d:2s2,max_pool2d:2s2,max_pool2d:2s2", "layers[4]"),
+        ("conv2d:64x7s1p6:relu,".repeat(16).trim_end_matches(','), "layers"),
+    ] {
+        c.push((image(layers), key));
+    }
+    for (layers, key) in [
+        ("lstm:abc", "layers[0]"),
+        ("lstm:0", "layers[0]"),
+        ("lstm:99999", "layers[0]"),
+        ("lstm", "layers[0]"),
+        ("lstm:", "layers[0]"),
+        ("gru:8:seqq", "layers[0]"),
+        ("rnn:8:seq:seq", "layers[0]"),
+        ("gru:-8", "layers[0]"),
+        ("lstm:16:seq,8:relu", "layers[1]"),
+        ("conv2d:8x3s1p1:relu", "layers[0]"),
+        ("max_pool2d:2s2", "layers[0]"),
+        ("gru:1024:seq,gru:1024", "layers"),
+    ] {
+        c.push((sequence(layers), key));
+    }
+    // New layers on 2-D points, new data sets with the wrong loss.
+    c.push((with("layers", "conv2d:8x3s1p1:relu,8:tanh"), "layers[0]"));
+    c.push((with("layers", "8:tanh,lstm:8"), "layers[1]"));
+    c.push((with("data", "digits"), "loss"));
+    c.push((data_link("shapes", "flatten", "sigmoid_bce"), "loss"));
+    c.push((data_link("sine", "lstm:8", "softmax_cross_entropy"), "loss"));
     // Truncated links: init is the last key, so every cut loses or breaks it.
     for cut in [10, 40, BASE.len() / 2, BASE.len() - 20, BASE.len() - 3] {
         c.push((BASE[..cut].to_string(), "init"));
@@ -400,6 +675,85 @@ fn bad_fields_become_the_nearest_valid_value() {
 }
 
 #[test]
+fn bad_layer_settings_become_the_nearest_valid_ones() {
+    use LayerSpec::*;
+    let relu = Activation::Relu;
+    let layers = |link: String| decode(&link).spec.layers;
+    assert_eq!(
+        layers(image("conv2d:99999x3s0p-1:relu")),
+        vec![Conv2d { filters: limits::MAX_FILTERS, kernel: 3, stride: 1, padding: 0, activation: relu }]
+    );
+    // Padding comes below the kernel; out-of-range sizes to their limits.
+    assert_eq!(layers(image("conv2d:8x3s1p5:relu")), vec![Conv2d { filters: 8, kernel: 3, stride: 1, padding: 2, activation: relu }]);
+    let d = decode(&image("conv2d:0x99s99p9:relu"));
+    let k = limits::MAX_KERNEL;
+    assert_eq!(d.spec.layers, vec![Conv2d { filters: 1, kernel: k, stride: k, padding: k - 1, activation: relu }], "{:?}", d.problems);
+    // Each bad field is named.
+    for what in ["filters", "kernel", "stride", "padding"] {
+        assert!(d.problems.iter().any(|m| m.starts_with("layers[0]: conv2d") && m.contains(what)), "{what}: {:?}", d.problems);
+    }
+    // A group activation cannot follow a convolution: relu instead.
+    assert_eq!(layers(image("conv2d:8x3s1p1:softmax")), vec![Conv2d { filters: 8, kernel: 3, stride: 1, padding: 1, activation: relu }]);
+    assert_eq!(layers(image("conv2d:8x3s1p1")), vec![Conv2d { filters: 8, kernel: 3, stride: 1, padding: 1, activation: relu }]);
+    assert_eq!(layers(image("max_pool2d:0s9")), vec![MaxPool2d { kernel: 1, stride: limits::MAX_KERNEL }]);
+    assert_eq!(layers(image("flatten:3")), vec![Flatten]);
+    assert_eq!(layers(sequence("lstm:abc")), vec![Lstm { hidden: 16, return_sequences: false }]);
+    assert_eq!(layers(sequence("gru:99999:seq")), vec![Gru { hidden: limits::MAX_UNITS, return_sequences: true }]);
+    assert_eq!(layers(sequence("gru:8:seqq")), vec![Gru { hidden: 8, return_sequences: false }]);
+    // An unknown kind is not read as something else: the default dense layer, one message.
+    let d = decode(&with("layers", "conv3d:8x3s1p1:relu"));
+    assert_eq!(d.spec.layers, vec![Dense { units: 4, activation: Activation::Tanh }]);
+    assert_eq!(d.problems.len(), 1, "{:?}", d.problems);
+    assert!(d.problems[0].contains("not a layer kind"), "{:?}", d.problems);
+}
+
+#[test]
+fn layers_that_do_not_fit_the_data_are_removed_and_named() {
+    use LayerSpec::*;
+    let relu8 = Conv2d { filters: 8, kernel: 3, stride: 1, padding: 1, activation: Activation::Relu };
+    let dense16 = Dense { units: 16, activation: Activation::Relu };
+    // A dense layer straight on an image or a sequence: a flatten goes before it.
+    let d = decode(&image("conv2d:8x3s1p1:relu,16:relu"));
+    assert_eq!(d.spec.layers, vec![relu8, Flatten, dense16]);
+    assert_eq!(d.problems.len(), 1, "{:?}", d.problems);
+    assert!(d.problems[0].starts_with("layers[1]: ") && d.problems[0].contains("added a flatten"), "{:?}", d.problems);
+    let d = decode(&sequence("lstm:16:seq,16:relu,16:relu"));
+    assert_eq!(d.spec.layers, vec![Lstm { hidden: 16, return_sequences: true }, Flatten, dense16, dense16]);
+    assert!(names(&d, "layers[1]") && d.problems.len() == 1, "{:?}", d.problems);
+    // An MLP link opened on digits: one flatten first.
+    let d = decode(&image("16:relu,16:relu"));
+    assert_eq!(d.spec.layers, vec![Flatten, dense16, dense16]);
+    // With no room for a flatten, the dense layer goes.
+    let d = decode(&image(&format!("{}16:relu", "conv2d:8x3s1p1:relu,".repeat(limits::MAX_LAYERS - 1))));
+    assert_eq!(d.spec.layers, vec![relu8; limits::MAX_LAYERS - 1]);
+    assert!(d.problems.len() == 1 && d.problems[0].starts_with("layers[15]: dense removed: "), "{:?}", d.problems);
+    // Positions are the link's, also after an earlier removal.
+    let d = decode(&with("layers", "conv2d:8x3s1p1:relu,8:tanh,lstm:4,2:relu"));
+    assert_eq!(d.spec.layers, vec![Dense { units: 8, activation: Activation::Tanh }, Dense { units: 2, activation: Activation::Relu }]);
+    assert!(names(&d, "layers[0]") && names(&d, "layers[2]") && d.problems.len() == 2, "{:?}", d.problems);
+    // Pooling past a 1x1 image.
+    let d = decode(&image("max_pool2d:2s2,max_pool2d:2s2,max_pool2d:2s2,max_pool2d:2s2,flatten"));
+    assert_eq!(d.spec.layers, vec![MaxPool2d { kernel: 2, stride: 2 }, MaxPool2d { kernel: 2, stride: 2 }, MaxPool2d { kernel: 2, stride: 2 }, Flatten]);
+    assert!(names(&d, "layers[3]") && d.problems.len() == 1, "{:?}", d.problems);
+    // Image and sequence layers swapped.
+    let d = decode(&sequence("conv2d:8x3s1p1:relu,lstm:8"));
+    assert_eq!(d.spec.layers, vec![Lstm { hidden: 8, return_sequences: false }]);
+    let d = decode(&image("lstm:8,flatten"));
+    assert_eq!(d.spec.layers, vec![Flatten]);
+    // Too many parameters: trailing layers go until the network fits.
+    let d = decode(&image(("conv2d:64x7s1p6:relu,".repeat(16)).trim_end_matches(',')));
+    assert!(!d.spec.layers.is_empty() && d.spec.layers.len() < 16 && d.spec.parameter_count() <= limits::MAX_PARAMS, "{:?}", d.problems);
+    // The loss a data set needs.
+    let d = decode(&with("data", "digits").replace("layers=8:tanh,8:leaky_relu(0.01)", "layers=flatten"));
+    assert_eq!((d.spec.data.kind, d.spec.loss), (DatasetKind::Digits, LossKind::SoftmaxCrossEntropy));
+    assert!(names(&d, "loss") && d.problems.len() == 1, "{:?}", d.problems);
+    let d = decode(&data_link("sine", "lstm:8", "sigmoid_bce"));
+    assert_eq!((d.spec.loss, d.problems.len()), (LossKind::Mse, 1));
+    let d = decode(&data_link("memory", "lstm:8", "sigmoid_bce"));
+    assert_eq!((d.spec.loss, d.problems.len()), (LossKind::SigmoidBce, 0));
+}
+
+#[test]
 fn oversized_links_are_cut_before_parsing() {
     let huge = format!("{BASE}&layers={}", "8:relu,".repeat(1_000_000));
     let started = std::time::Instant::now();
@@ -433,6 +787,27 @@ fn quotes_of_control_characters_stay_short() {
     let d = decode(&format!("v=1&{}%={}", "\u{12}".repeat(64), "\u{7}".repeat(64)));
     check_invariants("control characters", &d);
     assert!(d.problems.iter().all(|m| m.chars().count() < 200), "{:?}", d.problems);
+}
+
+/// The fuzzer's seeds keep the invariants, and the ones that are links this page writes read
+/// back with nothing to report.
+#[test]
+fn fuzz_seeds_keep_the_invariants() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/seeds/decode");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        let d = decode(&text);
+        check_invariants(&text, &d);
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if ["share_example", "share_conv", "share_recurrent"].contains(&name.as_str()) {
+            assert!(d.problems.is_empty(), "{name}: {:?}", d.problems);
+            assert_eq!(encode(&d.spec), text, "{name}");
+            n += 1;
+        }
+    }
+    assert_eq!(n, 3);
 }
 
 #[test]
@@ -485,9 +860,13 @@ fn mutated_links_never_break_the_invariants() {
         b"&", b"=", b",", b":", b"(", b")", b"%", b"%2", b"%FF", b"#", b"v=1", b"v=2", b"layers=", b"features=", b"lr=", b"seed=",
         b"networkShape=", b"dataset=", b"_hide=true", b"NaN", b"inf", b"-1", b"1e999", b"99999999999", b"0.5", b"maxout(",
         b"leaky_relu(", b"reg_gauss", b"softmax_cross_entropy", b"1024:maxout(8)", b"\xe2\x80\xae", b"\xc3", b"<script>",
+        b"conv2d:", b"conv2d:8x3s1p1:relu", b"64x7s7p6", b"x", b"s", b"p", b"max_pool2d:", b"avg_pool2d:2s2", b"flatten", b"flatten,",
+        b"lstm:", b"gru:16:seq", b"rnn:", b":seq", b"data=digits", b"data=shapes", b"data=sine", b"data=memory",
     ];
     let mut seeds: Vec<Vec<u8>> = hostile_corpus().into_iter().filter(|(l, _)| l.len() < 2000).map(|(l, _)| l.into_bytes()).collect();
     seeds.push(BASE.as_bytes().to_vec());
+    seeds.push(image("conv2d:8x3s1p1:relu,max_pool2d:2s2,flatten,16:relu").into_bytes());
+    seeds.push(sequence("lstm:16:seq,gru:8,8:tanh").into_bytes());
     seeds.push(
         b"activation=relu&regularization=L1&batchSize=10&dataset=spiral&regDataset=reg-plane&learningRate=0.03&regularizationRate=0&noise=0&networkShape=4,2,2&seed=0.58835&x=true&y=true&xTimesY=true&problem=classification"
             .to_vec(),

@@ -255,4 +255,21 @@ fn exports_to_tf_playground_round_trip() {
     let spec = ModelSpec { layers: dense(&[16], Activation::Swish { beta: 1.0 }), ..ModelSpec::default() };
     let why = tfplayground::encode(&spec).unwrap_err();
     assert_eq!(why.len(), 2, "{why:?}");
+    // Image and sequence data and layers: each named, with everything else it cannot show.
+    let spec = share::decode(&share::encode(&ModelSpec::default()).replace("data=circle", "data=digits").replace(
+        "layers=4:tanh,2:tanh&loss=mse",
+        "layers=conv2d:4x3s1p1:tanh,max_pool2d:2s2,flatten,2:tanh&loss=softmax_cross_entropy",
+    ));
+    assert!(spec.problems.is_empty(), "{:?}", spec.problems);
+    let why = tfplayground::encode(&spec.spec).unwrap_err();
+    for key in ["layers[0]: conv2d", "layers[1]: max_pool2d", "layers[2]: flatten", "loss:", "data: digits"] {
+        assert!(why.iter().any(|m| m.starts_with(key)), "{key}: {why:?}");
+    }
+    let spec = share::decode(
+        &share::encode(&ModelSpec::default()).replace("data=circle", "data=memory").replace("layers=4:tanh,2:tanh", "layers=lstm:4,2:tanh"),
+    );
+    assert!(spec.problems.is_empty(), "{:?}", spec.problems);
+    let why = tfplayground::encode(&spec.spec).unwrap_err();
+    assert_eq!(why.len(), 2, "{why:?}");
+    assert!(why[0].starts_with("layers[0]: lstm") && why[1].starts_with("data: memory"), "{why:?}");
 }
