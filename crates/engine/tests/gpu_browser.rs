@@ -186,3 +186,12 @@ async fn xor_relu_learns_on_browser_webgpu() {
     let r = engine::testing::xor_relu_learns(gpu().await).await.unwrap();
     assert!(r.best_test_accuracy >= 0.95, "{r:?}");
 }
+
+/// The digits CNN (conv, max pool, dense) trained end to end on the browser's WebGPU (about 8 s
+/// on SwiftShader; the LSTM scenarios run natively in gpu_learning_layers.rs, as together they
+/// would pass wasm-bindgen-test's default 20 s limit).
+#[wasm_bindgen_test]
+async fn digits_cnn_learns_on_browser_webgpu() {
+    let r = engine::testing::layers::digits_cnn_learns(gpu().await).await.unwrap();
+    assert!(r.last.test_accuracy.unwrap_or(0.0) >= 0.95, "{r:?}");
+}
