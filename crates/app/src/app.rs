@@ -13,6 +13,8 @@ use crate::panels::data::DataPanel;
 use crate::panels::network::NetworkPanel;
 use crate::views::boundary::{Boundary, Neurons};
 use crate::views::curves::Curves;
+use crate::views::images::ImageViews;
+use crate::views::sequence::SequenceView;
 use crate::{driver, share};
 
 /// The whole playground.
@@ -57,6 +59,8 @@ pub fn App() -> impl IntoView {
             <section class="panel views" aria-label="output">
                 <Boundary lab />
                 <Neurons lab />
+                <ImageViews lab />
+                <SequenceView lab />
                 <Curves lab />
             </section>
             <Hyperparameters lab />

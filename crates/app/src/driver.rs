@@ -6,11 +6,12 @@
 use std::time::Duration;
 
 use engine::backend::gpu::GpuBackend;
+use engine::data::DatasetKind;
 use engine::spec::ModelSpec;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::lab::{DevicePref, Lab, Pictures, Speed};
+use crate::lab::{DevicePref, Grid, ImagePictures, Lab, Pictures, SequencePictures, Speed};
 use crate::session::{Device, Session};
 
 /// Milliseconds of training work aimed at per frame: well under one 16 ms frame.
@@ -175,9 +176,16 @@ async fn refresh(lab: &Lab, s: &mut Session, pictures: bool) {
         )));
         return;
     }
-    // The plane pictures exist for 2-D points only.
-    if pictures && lab.spec.with_untracked(|s| s.data.kind.is_points()) {
-        if let Ok(p) = pictures_of(lab, s).await {
+    if pictures {
+        let kind = lab.spec.with_untracked(|s| s.data.kind);
+        let result = if kind.is_points() {
+            pictures_of(lab, s).await
+        } else if matches!(kind, DatasetKind::Digits | DatasetKind::Shapes) {
+            image_pictures(s).await.map(|p| Pictures { images: Some(p), ..Default::default() })
+        } else {
+            sequence_pictures(s).await.map(|p| Pictures { sequence: Some(p), ..Default::default() })
+        };
+        if let Ok(p) = result {
             lab.pictures.set(p);
         }
     }
@@ -204,7 +212,51 @@ async fn pictures_of(lab: &Lab, s: &mut Session) -> engine::Result<Pictures> {
             (0..units).map(|u| m.iter().skip(u).step_by(units.max(1)).copied().collect()).collect()
         })
         .collect();
-    Ok(Pictures { grid: GRID, output, neurons, thumb: THUMB })
+    Ok(Pictures { grid: GRID, output, neurons, thumb: THUMB, ..Default::default() })
+}
+
+/// One test image, the first conv layer's filters and the feature maps for that image.
+async fn image_pictures(s: &mut Session) -> engine::Result<ImagePictures> {
+    let Some((x, label)) = s.test_sample(0) else { return Ok(ImagePictures::default()) };
+    let side = (x.len() as f64).sqrt() as usize;
+    let input = Grid { width: side, height: side, data: x };
+    let predicted = s.test_predictions(0, 1).await?;
+    let predicted = argmax(&predicted.predicted);
+    let params = s.parameters().await?;
+    let filters = params
+        .iter()
+        .find(|p| p.kind == "conv2d")
+        .map(|p| {
+            let (o, c, kh, kw) = match p.weight_shape[..] {
+                [o, c, kh, kw] => (o, c, kh, kw),
+                _ => (0, 0, 0, 0),
+            };
+            // The first input channel of each filter (the data sets are grey-scale: C = 1).
+            (0..o).map(|f| Grid { width: kw, height: kh, data: p.weight[f * c * kh * kw..][..kh * kw].to_vec() }).collect()
+        })
+        .unwrap_or_default();
+    let maps = s
+        .feature_maps(0)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let [ch, h, w] = m.shape;
+            let grids = (0..ch.min(16)).map(|c| Grid { width: w, height: h, data: m.data[c * h * w..][..h * w].to_vec() }).collect();
+            (format!("{} {}", m.kind, m.spec_index.map(|i| i + 1).unwrap_or(0)), grids)
+        })
+        .collect();
+    Ok(ImagePictures { input, label, predicted, filters, maps })
+}
+
+/// Predictions against the truth over the first stretch of test samples.
+async fn sequence_pictures(s: &mut Session) -> engine::Result<SequencePictures> {
+    let p = s.test_predictions(0, 80).await?;
+    let predicted = if p.width <= 1 { p.predicted } else { p.predicted.chunks(p.width).map(|c| c[c.len() - 1]).collect() };
+    Ok(SequencePictures { truth: p.truth, predicted })
+}
+
+fn argmax(v: &[f32]) -> usize {
+    v.iter().enumerate().fold((0, f32::NEG_INFINITY), |b, (i, &x)| if x > b.1 { (i, x) } else { b }).0
 }
 
 /// Cell centres of an n×n grid over the plane, top row first (y decreasing).

@@ -28,9 +28,39 @@ pub enum Speed {
     Full,
 }
 
-/// The network's answer over the input plane, and each neuron's.
+/// A small picture: `height × width` values, row-major.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Grid {
+    pub width: usize,
+    pub height: usize,
+    pub data: Vec<f32>,
+}
+
+/// What a convolutional network shows: one test image, the first conv layer's filters, and every
+/// conv and pooling layer's feature maps for that image.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ImagePictures {
+    pub input: Grid,
+    pub label: f32,
+    pub predicted: usize,
+    pub filters: Vec<Grid>,
+    /// `(layer label, one grid per channel)`.
+    pub maps: Vec<(String, Vec<Grid>)>,
+}
+
+/// What a recurrent network shows: predictions against the truth over consecutive test samples.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct SequencePictures {
+    pub truth: Vec<f32>,
+    pub predicted: Vec<f32>,
+}
+
+/// What training shows besides the curves: for 2-D points the network's answer over the input
+/// plane and each neuron's; for images, filters and feature maps; for sequences, predictions.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Pictures {
+    pub images: Option<ImagePictures>,
+    pub sequence: Option<SequencePictures>,
     /// Cells per side of the grids below.
     pub grid: usize,
     /// The output, mapped to [-1, 1] (class colours) or the regression value, row-major, top row first.

@@ -67,6 +67,29 @@ impl Session {
         with_trainer!(self, t => t.neuron_outputs(points).await)
     }
 
+    /// Every conv and pooling layer's output for one test sample.
+    pub async fn feature_maps(&mut self, sample: usize) -> Result<Vec<engine::train::FeatureMap>> {
+        with_trainer!(self, t => t.feature_maps(sample).await)
+    }
+
+    /// Every layer's parameters (conv filters among them).
+    pub async fn parameters(&mut self) -> Result<Vec<engine::model::LayerParams>> {
+        with_trainer!(self, t => t.parameters().await)
+    }
+
+    /// Predictions against labels for consecutive test samples.
+    pub async fn test_predictions(&mut self, start: usize, count: usize) -> Result<engine::train::Predictions> {
+        with_trainer!(self, t => t.test_predictions(start, count).await)
+    }
+
+    /// Test sample `i` of an image or sequence set and its label.
+    pub fn test_sample(&self, i: usize) -> Option<(Vec<f32>, f32)> {
+        with_trainer!(self, t => {
+            let s = t.test_samples();
+            (i < s.len()).then(|| (s.row(i).to_vec(), s.labels[i]))
+        })
+    }
+
     /// Training points (x, y, label), for drawing.
     pub fn points(&self) -> (Vec<engine::data::Point>, Vec<engine::data::Point>) {
         with_trainer!(self, t => (t.train_points().to_vec(), t.test_points().to_vec()))

@@ -20,12 +20,12 @@ fn colour(v: f32) -> (u8, u8, u8) {
     (mix(target.0), mix(target.1), mix(target.2))
 }
 
-fn context(canvas: &web_sys::HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+pub(crate) fn context(canvas: &web_sys::HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
     canvas.get_context("2d").ok().flatten()?.dyn_into().ok()
 }
 
 /// Paints an n×n grid of values onto the whole canvas.
-fn paint_grid(ctx: &CanvasRenderingContext2d, values: &[f32], n: usize, size: f64, scale: f32) {
+pub(crate) fn paint_grid(ctx: &CanvasRenderingContext2d, values: &[f32], n: usize, size: f64, scale: f32) {
     if n == 0 || values.len() < n * n {
         ctx.clear_rect(0.0, 0.0, size, size);
         return;
@@ -36,6 +36,18 @@ fn paint_grid(ctx: &CanvasRenderingContext2d, values: &[f32], n: usize, size: f6
         ctx.set_fill_style_str(&format!("rgb({r},{g},{b})"));
         let (row, col) = (i / n, i % n);
         ctx.fill_rect(col as f64 * cell, row as f64 * cell, cell + 0.5, cell + 0.5);
+    }
+}
+
+/// Paints a small grid of any shape onto a square canvas, scaled to its largest magnitude.
+pub(crate) fn paint_grid_rect(ctx: &CanvasRenderingContext2d, grid: &crate::lab::Grid, size: f64) {
+    let (w, h) = (grid.width.max(1), grid.height.max(1));
+    let scale = grid.data.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
+    let (cw, ch) = (size / w as f64, size / h as f64);
+    for (i, v) in grid.data.iter().take(w * h).enumerate() {
+        let (r, g, b) = colour(v / scale);
+        ctx.set_fill_style_str(&format!("rgb({r},{g},{b})"));
+        ctx.fill_rect((i % w) as f64 * cw, (i / w) as f64 * ch, cw + 0.5, ch + 0.5);
     }
 }
 

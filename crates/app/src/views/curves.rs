@@ -13,12 +13,24 @@ use crate::lab::Lab;
 const TRAIN: RGBColor = RGBColor(2, 132, 199);
 const TEST: RGBColor = RGBColor(234, 88, 12);
 
-type Series = Vec<(f64, f64)>;
+pub(crate) type Series = Vec<(f64, f64)>;
 
 /// Draws two series (train, test) on a canvas; `y_max` None scales to the data. Plotters draws
 /// the lines; the text is drawn straight on the canvas, because plotters measures text with an
 /// inline-styled element that the page's Content-Security-Policy (rightly) refuses.
-fn draw(canvas: web_sys::HtmlCanvasElement, title: &str, train: Series, test: Series, y_max: Option<f64>) -> Option<()> {
+pub(crate) fn draw(canvas: web_sys::HtmlCanvasElement, title: &str, train: Series, test: Series, y_max: Option<f64>) -> Option<()> {
+    draw_range(canvas, title, train, test, 0.0, y_max)
+}
+
+/// As [`draw`], with the y axis starting at `y_min` (the sequence view has negative values).
+pub(crate) fn draw_range(
+    canvas: web_sys::HtmlCanvasElement,
+    title: &str,
+    train: Series,
+    test: Series,
+    y_min: f64,
+    y_max: Option<f64>,
+) -> Option<()> {
     let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
     let root = CanvasBackend::with_canvas_object(canvas)?.into_drawing_area();
     root.fill(&WHITE).ok()?;
@@ -31,7 +43,7 @@ fn draw(canvas: web_sys::HtmlCanvasElement, title: &str, train: Series, test: Se
         .margin_right(8)
         .x_label_area_size(18)
         .y_label_area_size(42)
-        .build_cartesian_2d(0f64..x_max, 0f64..y_top)
+        .build_cartesian_2d(0f64..x_max, y_min..y_top)
         .ok()?;
     let (xs, ys) = chart.plotting_area().get_pixel_range();
     let (left, right, top, bottom) = (xs.start as f64, xs.end as f64, ys.start as f64, ys.end as f64);
@@ -45,14 +57,14 @@ fn draw(canvas: web_sys::HtmlCanvasElement, title: &str, train: Series, test: Se
         ctx.move_to(left, y);
         ctx.line_to(right, y);
         ctx.stroke();
-        let _ = ctx.fill_text(&tick(f * y_top), 2.0, y + 4.0);
+        let _ = ctx.fill_text(&tick(y_min + f * (y_top - y_min)), 2.0, y + 4.0);
         let x = left + f * (right - left);
         let _ = ctx.fill_text(&tick(f * x_max), x - 8.0, bottom + 14.0);
     }
     ctx.set_fill_style_str("#0f172a");
     ctx.set_font("12px sans-serif");
     let _ = ctx.fill_text(title, left, 13.0);
-    let clip = move |v: Series| v.into_iter().filter(|p| p.1.is_finite()).map(move |(x, y)| (x, y.min(y_top)));
+    let clip = move |v: Series| v.into_iter().filter(|p| p.1.is_finite()).map(move |(x, y)| (x, y.clamp(y_min, y_top)));
     chart.draw_series(LineSeries::new(clip(train), TRAIN.stroke_width(2))).ok()?;
     chart.draw_series(LineSeries::new(clip(test), TEST.stroke_width(2))).ok()?;
     root.present().ok()

@@ -3,3 +3,5 @@
 
 pub mod boundary;
 pub mod curves;
+pub mod images;
+pub mod sequence;
