@@ -15,7 +15,7 @@
 //! assert!(m.train_loss.is_finite());
 //! ```
 
-use crate::backend::{ActOp, Backend, LossOp, View};
+use crate::backend::{Backend, LossOp, View};
 use crate::data::{self, Feature, Point, Samples};
 use crate::error::{EngineError, Result};
 use crate::loss::LabelEncoding;
@@ -274,30 +274,11 @@ impl<B: Backend> Trainer<B> {
     /// predicted value for regression.
     pub async fn predict(&mut self, points: &[(f64, f64)]) -> Result<Vec<f32>> {
         self.points_only("predict")?;
-        let f = self.spec.features.len();
-        let w = self.output.units;
-        let mut result = Vec::with_capacity(points.len() * w);
-        let mut rowbuf = Vec::with_capacity(self.model.capacity * f);
-        for chunk in points.chunks(self.model.capacity) {
-            let rows = chunk.len();
-            rowbuf.clear();
-            for &(x1, x2) in chunk {
-                Feature::row(&self.spec.features, x1, x2, &mut rowbuf);
-            }
-            let x = View::whole(self.xb.clone(), rows * f);
-            self.backend.write(&x, &rowbuf)?;
-            let pred = self.model.forward(&mut self.backend, rows, &x)?;
-            let shown = if self.output.presented == self.output.activation {
-                pred
-            } else {
-                let probs = View::whole(self.probs.clone(), rows * w);
-                let op = ActOp { act: self.output.presented, rows, cols: w };
-                self.backend.act_forward(op, &pred, None, &probs)?;
-                probs
-            };
-            result.extend(self.backend.read(&shown).await?);
+        let mut rows = Vec::with_capacity(points.len() * self.spec.features.len());
+        for &(x1, x2) in points {
+            Feature::row(&self.spec.features, x1, x2, &mut rows);
         }
-        Ok(result)
+        self.predict_samples(&rows).await
     }
 
     /// Every neuron's output at each point `(x₁, x₂)`, for the per-neuron thumbnails: one
