@@ -70,10 +70,13 @@ async fn network_builder_adds_resizes_and_removes_layers() {
     click(&host, "add-layer");
     settle().await;
     assert_eq!(lab.spec.with_untracked(|s| s.layers.len()), 3);
+    // A new dense layer keeps the activation of the dense layer before it.
+    assert_eq!(activations(lab)[2], Activation::Tanh);
+    let before: u32 = text(&host, "layer-2-units").parse().unwrap();
     click(&host, "layer-2-plus");
     click(&host, "layer-2-plus");
     settle().await;
-    assert_eq!(text(&host, "layer-2-units"), "6");
+    assert_eq!(text(&host, "layer-2-units"), (before + 2).to_string());
     click(&host, "layer-0-minus");
     assert_eq!(lab.spec.with_untracked(|s| s.layers[0]), LayerSpec::Dense { units: 3, activation: Activation::Tanh });
     click(&host, "remove-layer");
