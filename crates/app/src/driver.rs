@@ -34,6 +34,7 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>) {
     let mut gpu = gpu.map(|g| g.0);
     let mut session: Option<Session> = None;
     let mut built: Option<(ModelSpec, bool, u32)> = None;
+    let mut built_once = false;
     let mut steps_per_frame: u32 = 1;
     let mut seen_steps = lab.step_requests.get_untracked();
     let mut frame: u64 = 0;
@@ -57,7 +58,13 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>) {
                     gpu = Some(b);
                 }
             }
+            let first = !std::mem::replace(&mut built_once, true);
             session = build(&lab, &spec, want_gpu, &mut gpu);
+            // A fresh session clears the last run's message, but not the one the page opened with
+            // (a broken link's problems), which stays until the learner changes something.
+            if session.is_some() && !first {
+                lab.notice.set(None);
+            }
             lab.device.set(device_line(lab.device_pref.get_untracked(), have_gpu, software, session.as_ref()));
             seen_steps = lab.step_requests.get_untracked();
             if let Some(s) = session.as_mut() {
@@ -118,7 +125,6 @@ fn build(lab: &Lab, spec: &ModelSpec, want_gpu: bool, gpu: &mut Option<GpuBacken
     match Session::new(device, spec) {
         Ok(s) => {
             lab.points.set(s.points());
-            lab.notice.set(None);
             Some(s)
         }
         Err(e) => {
