@@ -42,7 +42,10 @@ pub fn App() -> impl IntoView {
         <header class="top">
             <h1>"DL101 Playground"</h1>
             <p class="backend" data-testid="backend">{move || lab.status.get().label()}</p>
-            <span class="device" data-testid="device">{move || lab.device.get()}</span>
+            <span class="device" data-testid="device">{move || {
+                let (en, ko) = lab.device.get();
+                tr(lang.get(), en, ko)
+            }}</span>
             <div class="spacer"></div>
             <button data-testid="lang" on:click=move |_| lang.update(|l| *l = if *l == Lang::En { Lang::Ko } else { Lang::En })
                 aria-label="Language / 언어">{move || if lang.get() == Lang::En { "한국어" } else { "English" }}</button>

@@ -135,16 +135,17 @@ fn build(lab: &Lab, spec: &ModelSpec, want_gpu: bool, gpu: &mut Option<GpuBacken
     }
 }
 
-/// Which device trains, and why: the automatic choice explains itself.
-fn device_line(pref: DevicePref, have_gpu: bool, software: bool, session: Option<&Session>) -> String {
+/// Which device trains, and why: the automatic choice explains itself. English and Korean.
+fn device_line(pref: DevicePref, have_gpu: bool, software: bool, session: Option<&Session>) -> (&'static str, &'static str) {
     match (session, pref) {
-        (Some(Session::Gpu(_)), _) => "Training on WebGPU".into(),
-        (Some(Session::Cpu(_)), DevicePref::Cpu) => "Training on the CPU (chosen)".into(),
-        (Some(Session::Cpu(_)), _) if have_gpu && software => {
-            "Training on the CPU (auto: the WebGPU adapter is a software renderer, slower than the CPU here)".into()
-        }
-        (Some(Session::Cpu(_)), _) => "Training on the CPU (no usable WebGPU)".into(),
-        (None, _) => String::new(),
+        (Some(Session::Gpu(_)), _) => ("Training on WebGPU", "WebGPU에서 학습 중"),
+        (Some(Session::Cpu(_)), DevicePref::Cpu) => ("Training on the CPU (chosen)", "CPU에서 학습 중 (직접 선택)"),
+        (Some(Session::Cpu(_)), _) if have_gpu && software => (
+            "Training on the CPU (auto: the WebGPU adapter is a software renderer, slower than the CPU here)",
+            "CPU에서 학습 중 (자동: WebGPU 어댑터가 소프트웨어 렌더러라 여기서는 CPU가 더 빠름)",
+        ),
+        (Some(Session::Cpu(_)), _) => ("Training on the CPU (no usable WebGPU)", "CPU에서 학습 중 (사용할 수 있는 WebGPU 없음)"),
+        (None, _) => ("", ""),
     }
 }
 

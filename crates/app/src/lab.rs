@@ -86,8 +86,8 @@ pub struct Lab {
     pub selected_layer: RwSignal<usize>,
 
     pub status: RwSignal<ComputeStatus>,
-    /// Which device the running session trains on, and why (shown in the page).
-    pub device: RwSignal<String>,
+    /// Which device the running session trains on, and why (shown in the page), in English and Korean.
+    pub device: RwSignal<(&'static str, &'static str)>,
     pub history: RwSignal<Vec<(f64, Metrics)>>,
     pub latest: RwSignal<Option<Metrics>>,
     pub steps_per_sec: RwSignal<f64>,
@@ -109,7 +109,7 @@ impl Lab {
             speed: RwSignal::new(Speed::Paced),
             selected_layer: RwSignal::new(0),
             status: RwSignal::new(ComputeStatus::Detecting),
-            device: RwSignal::new(String::new()),
+            device: RwSignal::new(("", "")),
             history: RwSignal::new(Vec::new()),
             latest: RwSignal::new(None),
             steps_per_sec: RwSignal::new(0.0),
