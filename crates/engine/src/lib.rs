@@ -10,6 +10,7 @@
 //! [`activation::ACTIVATIONS`] table.
 
 pub mod activation;
+pub mod b64;
 pub mod backend;
 pub mod conformance;
 pub mod data;

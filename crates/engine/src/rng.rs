@@ -46,6 +46,16 @@ impl Rng {
         Rng::new(mix.next_u64())
     }
 
+    /// The generator's whole state, to save a run and resume it later ([`Rng::from_state`]).
+    pub fn state(&self) -> u64 {
+        self.state
+    }
+
+    /// A generator that continues exactly where the one whose [`Rng::state`] this was stood.
+    pub fn from_state(state: u64) -> Self {
+        Rng { state }
+    }
+
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(GOLDEN);

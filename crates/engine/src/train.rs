@@ -23,8 +23,10 @@ use crate::model::{LayerParams, Model};
 use crate::rng::{Rng, Stream};
 use crate::spec::{ModelSpec, OutputSpec};
 
+mod resume;
 mod views;
 
+pub use resume::Snapshot;
 pub use views::{FeatureMap, HiddenStates, Predictions};
 
 /// Scratch rows are capped so that activations of a big network stay within this many floats;
