@@ -15,12 +15,12 @@ use crate::views::boundary::{Boundary, Neurons};
 use crate::views::curves::Curves;
 use crate::views::images::ImageViews;
 use crate::views::sequence::SequenceView;
-use crate::{driver, share};
+use crate::{driver, persist, share};
 
 /// The whole playground.
 #[component]
 pub fn App() -> impl IntoView {
-    let (spec, problems) = share::from_location().unwrap_or_else(|| (ModelSpec::default(), Vec::new()));
+    let (spec, problems, saved) = opening_experiment();
     let lab = Lab::new(spec, Lang::from_browser());
     if !problems.is_empty() {
         lab.notice.set(Some(format!("This link had problems; opened the nearest valid experiment: {}", problems.join("; "))));
@@ -28,7 +28,7 @@ pub fn App() -> impl IntoView {
     leptos::task::spawn_local(async move {
         let detected = compute::detect().await;
         lab.status.set(detected.status);
-        driver::start(lab, detected.gpu);
+        driver::start(lab, detected.gpu, saved);
     });
     share::keep_in_url(lab);
     install_keyboard(lab);
@@ -74,6 +74,21 @@ pub fn App() -> impl IntoView {
                 "Runs entirely in your browser. Data: TensorFlow Playground's generators; digits from the UCI Optical Recognition of Handwritten Digits set (CC BY 4.0).",
                 "모든 계산은 브라우저 안에서 이루어집니다. 데이터: TensorFlow Playground의 생성 규칙, UCI 손글씨 숫자 데이터(CC BY 4.0).")}
         </footer>
+    }
+}
+
+/// What the page opens: the link's experiment, unless this browser saved one with the same spec
+/// (a reload, or the page opened again) or there is no link; then the saved one, to continue.
+fn opening_experiment() -> (ModelSpec, Vec<String>, Option<persist::Saved>) {
+    let link = share::from_location();
+    let saved = persist::load();
+    match (link, saved) {
+        (Some((spec, problems)), saved) => {
+            let same = saved.filter(|s| problems.is_empty() && s.spec == spec);
+            (spec, problems, same)
+        }
+        (None, Some(saved)) => (saved.spec.clone(), Vec::new(), Some(saved)),
+        (None, None) => (ModelSpec::default(), Vec::new(), None),
     }
 }
 

@@ -8,10 +8,12 @@ use std::time::Duration;
 use engine::backend::gpu::GpuBackend;
 use engine::data::DatasetKind;
 use engine::spec::ModelSpec;
+use engine::train::Snapshot;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::lab::{DevicePref, Grid, ImagePictures, Lab, Pictures, SequencePictures, Speed};
+use crate::persist::{self, Saved};
 use crate::session::{Device, Session};
 
 /// Milliseconds of training work aimed at per frame: well under one 16 ms frame.
@@ -23,18 +25,53 @@ const THUMB: usize = 20;
 /// Curves keep at most this many points; older ones are thinned.
 const MAX_HISTORY: usize = 600;
 
+/// Saves the experiment at most this often while it changes (and whenever the page is hidden).
+const SAVE_EVERY_MS: f64 = 2000.0;
+
 /// Starts the loop. `gpu` is the WebGPU backend when the browser has a working one, and whether
-/// its adapter is a software one.
-pub fn start(lab: Lab, gpu: Option<(GpuBackend, bool)>) {
-    leptos::task::spawn_local(run(lab, gpu));
+/// its adapter is a software one. `saved` is the experiment this browser kept, to continue when
+/// its spec is the one the page opened with.
+pub fn start(lab: Lab, gpu: Option<(GpuBackend, bool)>, saved: Option<Saved>) {
+    leptos::task::spawn_local(run(lab, gpu, saved));
 }
 
-async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>) {
+/// When the experiment was last written to the browser's storage, and whether it changed since.
+struct Saver {
+    at: f64,
+    dirty: bool,
+    warned: bool,
+}
+
+impl Saver {
+    fn due(&self, hidden: bool) -> bool {
+        self.dirty && (hidden || now_ms() - self.at >= SAVE_EVERY_MS)
+    }
+
+    async fn save(&mut self, lab: &Lab, s: &mut Session) {
+        self.at = now_ms();
+        self.dirty = false;
+        let saved = Saved {
+            spec: s.spec().clone(),
+            snapshot: s.snapshot().await.ok(),
+            history: lab.history.get_untracked(),
+        };
+        if !persist::save(&saved) && !self.warned {
+            self.warned = true;
+            lab.notice.set(Some("This browser refused to store the experiment (storage full or switched off): it will not survive a reload. Use the share link to keep it.".into()));
+        }
+    }
+}
+
+async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>) {
     let software = gpu.as_ref().is_some_and(|g| g.1);
     let mut gpu = gpu.map(|g| g.0);
     let mut session: Option<Session> = None;
     let mut built: Option<(ModelSpec, bool, u32)> = None;
     let mut built_once = false;
+    let mut gpu_lost = false;
+    // The GPU session's last state read back, to continue from on the CPU if the device is lost.
+    let mut last_gpu_state: Option<Snapshot> = None;
+    let mut saver = Saver { at: now_ms(), dirty: false, warned: false };
     let mut steps_per_frame: u32 = 1;
     let mut seen_steps = lab.step_requests.get_untracked();
     let mut frame: u64 = 0;
@@ -42,6 +79,24 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>) {
     loop {
         next_frame().await;
         frame += 1;
+        let hidden = page_hidden();
+        if let Some(s) = session.as_mut() {
+            if saver.due(hidden) {
+                saver.save(&lab, s).await;
+            }
+            if s.gpu_lost() {
+                session = continue_on_cpu(&lab, s, last_gpu_state.take());
+                gpu = None;
+                gpu_lost = true;
+                built = Some((lab.spec.get_untracked(), false, lab.resets.get_untracked()));
+                lab.device.set(device_line(lab.device_pref.get_untracked(), false, software, gpu_lost, session.as_ref()));
+                continue;
+            }
+        }
+        if hidden {
+            // Animation frames stop in a hidden tab, and so does training, as in any playground.
+            continue;
+        }
         let spec = lab.spec.get_untracked();
         let have_gpu = gpu.is_some() || matches!(session, Some(Session::Gpu(_)));
         let want_gpu = have_gpu
@@ -52,12 +107,14 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>) {
             };
         let key = (spec.clone(), want_gpu, lab.resets.get_untracked());
         if built.as_ref() != Some(&key) {
+            let reset = built.as_ref().is_some_and(|b| b.2 != key.2);
             built = Some(key);
             if let Some(old) = session.take() {
                 if let Device::Gpu(b) = old.into_device() {
                     gpu = Some(b);
                 }
             }
+            last_gpu_state = None;
             let first = !std::mem::replace(&mut built_once, true);
             session = build(&lab, &spec, want_gpu, &mut gpu);
             // A fresh session clears the last run's message, but not the one the page opened with
@@ -65,10 +122,17 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>) {
             if session.is_some() && !first {
                 lab.notice.set(None);
             }
-            lab.device.set(device_line(lab.device_pref.get_untracked(), have_gpu, software, session.as_ref()));
-            seen_steps = lab.step_requests.get_untracked();
+            match (session.as_mut(), saved.take()) {
+                (Some(s), Some(kept)) if first && !reset && kept.spec == spec => resume(&lab, s, kept),
+                _ => (),
+            };
+            // Only training makes something worth keeping: a fresh, untrained session is its link.
+            saver.dirty = false;
+            lab.device.set(device_line(lab.device_pref.get_untracked(), have_gpu, software, gpu_lost, session.as_ref()));
             if let Some(s) = session.as_mut() {
-                refresh(&lab, s, true).await;
+                if let Err(e) = refresh(&lab, s, true).await {
+                    stop(&lab, e);
+                }
             }
             continue;
         }
@@ -87,13 +151,30 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>) {
             continue;
         };
         let started = now_ms();
-        if let Err(e) = s.step(steps) {
-            lab.playing.set(false);
-            lab.notice.set(Some(e.to_string()));
+        saver.dirty = true;
+        let result = match s.step(steps) {
+            Ok(()) => {
+                let pictures_due = !lab.playing.get_untracked() || frame % 6 == 0;
+                refresh(&lab, s, pictures_due).await
+            }
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            // A lost device shows up first as a failed read; its callback may come a moment later.
+            if matches!(s, Session::Gpu(_)) {
+                next_frame().await;
+                if s.gpu_lost() {
+                    continue;
+                }
+            }
+            stop(&lab, e);
             continue;
         }
-        let pictures_due = !lab.playing.get_untracked() || frame % 6 == 0;
-        refresh(&lab, s, pictures_due).await;
+        if matches!(s, Session::Gpu(_)) {
+            if let Ok(state) = s.snapshot().await {
+                last_gpu_state = Some(state);
+            }
+        }
         let spent = now_ms() - started;
         // Grow or shrink the work per frame towards the budget.
         if spent < FRAME_BUDGET_MS / 2.0 {
@@ -103,6 +184,59 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>) {
         }
         lab.steps_per_sec.set(rate.add(steps, started));
     }
+}
+
+/// Pauses and shows what went wrong.
+fn stop(lab: &Lab, e: engine::EngineError) {
+    lab.playing.set(false);
+    lab.notice.set(Some(e.to_string()));
+}
+
+/// Continues the page's saved experiment in a freshly built session: its weights and position,
+/// and its curves.
+fn resume(lab: &Lab, s: &mut Session, kept: Saved) {
+    let restored = match &kept.snapshot {
+        Some(state) => match s.restore(state) {
+            Ok(()) => Ok(state.epoch),
+            Err(e) => Err(e.to_string()),
+        },
+        None => Err("it was too large to store".into()),
+    };
+    lab.history.set(kept.history);
+    lab.notice.set(Some(match &restored {
+        Ok(epoch) => format!("Restored your experiment from this browser, at epoch {epoch}. \"New experiment\" starts afresh."),
+        Err(why) => format!("Restored your experiment's settings and curves from this browser, but not its weights ({why}): training starts again."),
+    }));
+}
+
+/// The GPU device is gone: the same experiment continues on the CPU from the last state read
+/// back (the weights, optimizer state and epoch), keeping the curves.
+fn continue_on_cpu(lab: &Lab, lost: &Session, state: Option<Snapshot>) -> Option<Session> {
+    let spec = lost.spec().clone();
+    let mut cpu = match Session::new(Device::Cpu, &spec) {
+        Ok(s) => s,
+        Err(e) => {
+            stop(lab, e);
+            return None;
+        }
+    };
+    let from = match state.as_ref().map(|st| cpu.restore(st).map(|()| st.epoch)) {
+        Some(Ok(epoch)) => format!("from epoch {epoch}, with the same weights"),
+        Some(Err(e)) => {
+            lab.history.set(Vec::new());
+            format!("from the start (the last weights could not be moved: {e})")
+        }
+        None => {
+            lab.history.set(Vec::new());
+            "from the start (no weights had been read back yet)".into()
+        }
+    };
+    lab.notice.set(Some(format!("The GPU device was lost; training continues on the CPU {from}.")));
+    Some(cpu)
+}
+
+fn page_hidden() -> bool {
+    web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden())
 }
 
 /// A new session for `spec`, on the GPU when asked and available.
@@ -136,9 +270,10 @@ fn build(lab: &Lab, spec: &ModelSpec, want_gpu: bool, gpu: &mut Option<GpuBacken
 }
 
 /// Which device trains, and why: the automatic choice explains itself. English and Korean.
-fn device_line(pref: DevicePref, have_gpu: bool, software: bool, session: Option<&Session>) -> (&'static str, &'static str) {
+fn device_line(pref: DevicePref, have_gpu: bool, software: bool, lost: bool, session: Option<&Session>) -> (&'static str, &'static str) {
     match (session, pref) {
         (Some(Session::Gpu(_)), _) => ("Training on WebGPU", "WebGPU에서 학습 중"),
+        (Some(Session::Cpu(_)), _) if lost => ("Training on the CPU (the GPU device was lost)", "CPU에서 학습 중 (GPU 장치를 잃어버림)"),
         (Some(Session::Cpu(_)), DevicePref::Cpu) => ("Training on the CPU (chosen)", "CPU에서 학습 중 (직접 선택)"),
         (Some(Session::Cpu(_)), _) if have_gpu && software => (
             "Training on the CPU (auto: the WebGPU adapter is a software renderer, slower than the CPU here)",
@@ -150,15 +285,8 @@ fn device_line(pref: DevicePref, have_gpu: bool, software: bool, session: Option
 }
 
 /// Reads the metrics (and, when due, the pictures) back and publishes them.
-async fn refresh(lab: &Lab, s: &mut Session, pictures: bool) {
-    let m = match s.metrics().await {
-        Ok(m) => m,
-        Err(e) => {
-            lab.playing.set(false);
-            lab.notice.set(Some(e.to_string()));
-            return;
-        }
-    };
+async fn refresh(lab: &Lab, s: &mut Session, pictures: bool) -> engine::Result<()> {
+    let m = s.metrics().await?;
     let x = m.step as f64 / s.steps_per_epoch() as f64;
     let diverged = m.diverged();
     lab.history.update(|h| {
@@ -181,7 +309,7 @@ async fn refresh(lab: &Lab, s: &mut Session, pictures: bool) {
              (now {lr}) or another activation, then press Reset.",
             m.epoch
         )));
-        return;
+        return Ok(());
     }
     if pictures {
         let kind = lab.spec.with_untracked(|s| s.data.kind);
@@ -196,6 +324,7 @@ async fn refresh(lab: &Lab, s: &mut Session, pictures: bool) {
             lab.pictures.set(p);
         }
     }
+    Ok(())
 }
 
 /// The output over the plane and every neuron's thumbnail.
@@ -307,9 +436,17 @@ fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
 }
 
-/// Resolves at the next animation frame (or after 16 ms where frames don't come, e.g. a hidden tab).
+thread_local! {
+    /// The pending frame's resolver, for the page-hidden listener to call too.
+    static WAKE: std::cell::RefCell<Option<js_sys::Function>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Resolves at the next animation frame, or as soon as the page is hidden or shown again:
+/// animation frames stop in a hidden tab, and the loop must still save the experiment then.
 async fn next_frame() {
+    install_visibility_wake();
     let promise = js_sys::Promise::new(&mut |resolve, _| {
+        WAKE.with(|w| *w.borrow_mut() = Some(resolve.clone()));
         let scheduled = web_sys::window()
             .and_then(|w| w.request_animation_frame(resolve.unchecked_ref()).ok())
             .is_some();
@@ -318,4 +455,22 @@ async fn next_frame() {
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// One `visibilitychange` listener for the page's life, waking the pending frame.
+fn install_visibility_wake() {
+    thread_local!(static INSTALLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    if INSTALLED.with(|i| i.replace(true)) {
+        return;
+    }
+    let wake = wasm_bindgen::closure::Closure::<dyn Fn()>::new(|| {
+        if let Some(resolve) = WAKE.with(|w| w.borrow_mut().take()) {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        let _ = doc.add_event_listener_with_callback("visibilitychange", wake.as_ref().unchecked_ref());
+    }
+    // The listener lives as long as the page.
+    wake.forget();
 }

@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod lab;
 mod panels;
 mod panic_banner;
+pub mod persist;
 mod session;
 mod share;
 mod views;

@@ -4,7 +4,7 @@
 use engine::backend::cpu::CpuBackend;
 use engine::backend::gpu::GpuBackend;
 use engine::spec::ModelSpec;
-use engine::train::{Metrics, Trainer};
+use engine::train::{Metrics, Snapshot, Trainer};
 use engine::Result;
 
 /// A trainer on the CPU or on WebGPU.
@@ -45,6 +45,26 @@ impl Session {
             Session::Cpu(_) => Device::Cpu,
             Session::Gpu(t) => Device::Gpu(t.into_backend()),
         }
+    }
+
+    /// The moving state (weights, optimizer state, position), to save or to move to the CPU.
+    pub async fn snapshot(&mut self) -> Result<Snapshot> {
+        with_trainer!(self, t => t.snapshot().await)
+    }
+
+    /// Continues from a snapshot of a session with the same spec.
+    pub fn restore(&mut self, s: &Snapshot) -> Result<()> {
+        with_trainer!(self, t => t.restore(s))
+    }
+
+    /// The spec this session was built from.
+    pub fn spec(&self) -> &ModelSpec {
+        with_trainer!(self, t => t.spec())
+    }
+
+    /// Whether this session's GPU device has been lost.
+    pub fn gpu_lost(&self) -> bool {
+        matches!(self, Session::Gpu(t) if t.backend().lost())
     }
 
     /// Records `n` training steps and submits them.

@@ -30,6 +30,17 @@ pub fn RunBar(lab: Lab) -> impl IntoView {
                 {move || tr(lang.get(), "Step (1 epoch)", "한 에폭 진행")}</button>
             <button data-testid="reset" on:click=move |_| { lab.playing.set(false); lab.resets.update(|n| *n += 1) }>
                 {move || tr(lang.get(), "Reset", "초기화")}</button>
+            <button data-testid="new-experiment" title=move || tr(lang.get(),
+                    "Forget the experiment this browser saved and start from the default one",
+                    "이 브라우저에 저장된 실험을 지우고 기본 실험으로 새로 시작")
+                on:click=move |_| {
+                    crate::persist::clear();
+                    lab.playing.set(false);
+                    lab.spec.set(engine::spec::ModelSpec::default());
+                    lab.resets.update(|n| *n += 1);
+                    lab.notice.set(None);
+                }>
+                {move || tr(lang.get(), "New experiment", "새 실험")}</button>
             {choice("speed", move || tr(lang.get(), "Speed", "속도"),
                 vec![(Speed::Paced, "1 epoch / frame".into()), (Speed::Full, "Full speed".into())],
                 move || lab.speed.get(), move |v| lab.speed.set(v))}

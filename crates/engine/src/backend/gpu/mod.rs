@@ -56,6 +56,12 @@ impl GpuBackend {
         &self.adapter
     }
 
+    /// Whether the device has been lost (the browser reset it, the driver crashed, or the page
+    /// called `destroy()`): nothing on it can be read any more, and training must move elsewhere.
+    pub fn lost(&self) -> bool {
+        self.rec.lost.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// What has been built and submitted so far.
     pub fn stats(&self) -> GpuStats {
         self.rec.stats

@@ -81,6 +81,8 @@ pub struct Recorder {
     upload_mirror: Vec<u8>,
     upload_used: usize,
     errors: Arc<Mutex<Vec<String>>>,
+    /// Set by the device-lost callback: the device (and every buffer on it) is gone for good.
+    pub lost: Arc<std::sync::atomic::AtomicBool>,
     pub stats: GpuStats,
 }
 
@@ -126,7 +128,10 @@ impl Recorder {
             }
         }));
         let sink = errors.clone();
+        let lost = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = lost.clone();
         device.set_device_lost_callback(move |reason, msg| {
+            flag.store(true, std::sync::atomic::Ordering::Relaxed);
             let mut list = sink.lock().unwrap_or_else(|p| p.into_inner());
             list.push(format!("the GPU device was lost ({reason:?}): {msg}"));
         });
@@ -145,6 +150,7 @@ impl Recorder {
             groups: HashMap::new(),
             sweep_at: 256,
             errors,
+            lost,
             stats: GpuStats::default(),
             device,
             queue,
