@@ -6,7 +6,10 @@
 //!   WebGPU, and the Playwright journeys against the release build.
 //! - `dist`: the static site in `dist/`, for any static host.
 //! - `conformance [DIR]`: every reference vector in DIR on the CPU and the native GPU.
+//! - `bench [--quick]`: our engine against TensorFlow.js and ConvNetJS in headless Chromium, plus
+//!   native figures; writes `target/bench/report.{md,json}` (see `bench.rs`).
 
+mod bench;
 mod cmd;
 mod csp;
 mod fuzz;
@@ -25,8 +28,9 @@ fn main() -> ExitCode {
         Some("dist") => tools::ensure_web().and_then(|()| tools::build_site()),
         Some("conformance") => conformance(rest),
         Some("fuzz") => fuzz::fuzz(rest),
+        Some("bench") => bench::bench(rest),
         _ => {
-            eprintln!("usage: cargo xtask <serve [--port N] | test | dist | conformance [DIR]>");
+            eprintln!("usage: cargo xtask <serve [--port N] | test | dist | conformance [DIR] | fuzz [RUNS] | bench [--quick]>");
             return ExitCode::from(2);
         }
     };
