@@ -15,6 +15,7 @@ pub mod backend;
 pub mod conformance;
 pub mod data;
 pub mod error;
+pub mod export;
 pub mod init;
 pub mod layers;
 pub mod loss;

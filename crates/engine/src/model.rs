@@ -312,6 +312,52 @@ impl<B: Backend> Model<B> {
             .collect()
     }
 
+    /// The inverse of [`Model::split_params`]: the flat parameter vector of per-layer tensors
+    /// (one entry per built layer, pools included), checked against this network first: the
+    /// number of layers, each layer's kind, every tensor's length, PReLU slopes exactly where the
+    /// activation has them, and finite values. An error names the layer.
+    pub fn join_params(&self, layers: &[LayerParams]) -> Result<Vec<f32>> {
+        let bad = |detail: String| EngineError::Shape { op: "load parameters", detail };
+        if layers.len() != self.layers.len() {
+            return Err(bad(format!("{} layers given, the network has {}", layers.len(), self.layers.len())));
+        }
+        let mut flat = vec![0.0f32; self.params.len];
+        // The zero split has every layer's kind and tensor lengths.
+        let template = self.split_params(&flat);
+        for (i, ((given, want), layer)) in layers.iter().zip(&template).zip(&self.layers).enumerate() {
+            if given.kind != want.kind {
+                return Err(bad(format!("layers[{i}]: a {} layer given where the network has {}", given.kind, want.kind)));
+            }
+            let empty = Vec::new();
+            let alpha_given = given.prelu_alpha.as_ref().unwrap_or(&empty);
+            let alpha_want = want.prelu_alpha.as_ref().unwrap_or(&empty);
+            if given.prelu_alpha.is_some() != want.prelu_alpha.is_some() {
+                let has = if want.prelu_alpha.is_some() { "has" } else { "has no" };
+                return Err(bad(format!("layers[{i}] ({}): the network {has} PReLU slopes", want.kind)));
+            }
+            // In the layer's order within the flat buffer (see the module documentation).
+            let parts: [(&str, &Vec<f32>, &Vec<f32>); 5] = [
+                ("weight", &given.weight, &want.weight),
+                ("weight_hh", &given.weight_hh, &want.weight_hh),
+                ("bias", &given.bias, &want.bias),
+                ("bias_hh", &given.bias_hh, &want.bias_hh),
+                ("prelu_alpha", alpha_given, alpha_want),
+            ];
+            let mut at = layer.offset();
+            for (name, g, w) in parts {
+                if g.len() != w.len() {
+                    return Err(bad(format!("layers[{i}] ({}): {name} has {} values, the network needs {}", want.kind, g.len(), w.len())));
+                }
+                if let Some(j) = g.iter().position(|x| !x.is_finite()) {
+                    return Err(bad(format!("layers[{i}] ({}): {name}[{j}] is {}, not a finite number", want.kind, g[j])));
+                }
+                flat[at..at + g.len()].copy_from_slice(g);
+                at += g.len();
+            }
+        }
+        Ok(flat)
+    }
+
     /// The shape of layer `i`'s output.
     pub fn output_shape(&self, i: usize) -> Option<Shape> {
         self.layers.get(i).map(|l| l.plan.output)

@@ -23,6 +23,7 @@ use crate::model::{LayerParams, Model};
 use crate::rng::{Rng, Stream};
 use crate::spec::{ModelSpec, OutputSpec};
 
+mod load;
 mod resume;
 mod views;
 
