@@ -9,10 +9,13 @@
 //!   whole URL, a `#fragment` or a bare fragment, in this playground's format or TensorFlow
 //!   Playground's (anything containing `=` that is not a file). A link's problems are printed as
 //!   `# link: ...` lines and the nearest valid experiment is trained.
+//! - `dl101 export <spec | link | model.json> [--epochs N] [--out model.json] [--keras F.py] [--pytorch F.py]`
+//!   writes a model file (spec and weights) and equivalent Keras and PyTorch code (`export.rs`).
 //! - `dl101 bench [--quick] [--repeats N] [--backend cpu|gpu|both] [--json FILE]` times the
 //!   workloads of issue #6 (W1-W4 training, W5 GEMM) natively on the CPU and the GPU (`bench.rs`).
 
 mod bench;
+mod export;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -27,7 +30,8 @@ use engine::train::Trainer;
 const USAGE: &str = "usage:
   dl101 conformance [DIR] [--backend cpu|gpu|both]
   dl101 train <spec.json | share link> [--epochs N] [--backend cpu|gpu]
-  dl101 bench [--quick] [--repeats N] [--backend cpu|gpu|both] [--json FILE]";
+  dl101 bench [--quick] [--repeats N] [--backend cpu|gpu|both] [--json FILE]
+  dl101 export <spec.json | share link | model.json> [--epochs N] [--steps N] [--out model.json] [--keras FILE.py] [--pytorch FILE.py] [--check FILE.json]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
         Some("conformance") => conformance_cmd(&args[1..]),
         Some("train") => train_cmd(&args[1..]),
         Some("bench") => bench::bench_cmd(&args[1..]),
+        Some("export") => export::export_cmd(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(true)
