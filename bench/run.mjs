@@ -123,6 +123,7 @@ async function playground(browser, dataset) {
     return {
       longtasks: tasks.length,
       longest_task_ms: tasks.reduce((m, e) => Math.max(m, e.duration), 0),
+      longest_tasks: tasks.map((e) => ({ at_ms: Math.round(e.start - start), ms: Math.round(e.duration) })).sort((a, b) => b.ms - a.ms).slice(0, 5),
       longest_frame_ms: b.frames.slice(1).reduce((m, f) => Math.max(m, f), 0),
       frames: b.frames.length,
     };

@@ -332,7 +332,7 @@ impl Report {
                 continue;
             }
             md.push_str(&format!(
-                "- playground, {} ({}): first contentful paint {} ms, app mounted (Play button) {} ms; training at full speed for {} s: {} long tasks, longest task {} ms, longest frame {} ms, {} steps/s shown, epoch {}\n",
+                "- playground, {} ({}): first contentful paint {} ms, app mounted (Play button) {} ms; training at full speed for {} s: {} long tasks, longest task {} ms (the longest, in ms after Play: {}), longest frame {} ms, {} steps/s shown, epoch {}\n",
                 s(p, "dataset"),
                 s(p, "device"),
                 f(p, "first_contentful_paint_ms").map_or("-".into(), |v| format!("{v:.0}")),
@@ -340,6 +340,7 @@ impl Report {
                 self.browser["config"]["trainSeconds"],
                 p["longtasks"],
                 f(p, "longest_task_ms").map_or("-".into(), |v| format!("{v:.0}")),
+                p["longest_tasks"].as_array().into_iter().flatten().map(|t| format!("{} ms at {}", t["ms"], t["at_ms"])).collect::<Vec<_>>().join(", "),
                 f(p, "longest_frame_ms").map_or("-".into(), |v| format!("{v:.0}")),
                 f(p, "steps_per_s_shown").map_or("-".into(), num),
                 p["epoch"],

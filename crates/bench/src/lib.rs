@@ -214,6 +214,8 @@ pub async fn export(name: &str, epochs: usize) -> Result<String> {
     let set = train_set(&spec)?;
     let mut t = Trainer::new(CpuBackend::new(), &spec)?;
     let params = t.parameters().await?;
+    // The other engines check their conversion of the weights and data against this.
+    let initial = t.metrics().await?;
     let layers: Vec<serde_json::Value> = params
         .iter()
         .map(|p| {
@@ -242,6 +244,7 @@ pub async fn export(name: &str, epochs: usize) -> Result<String> {
         "x": set.x,
         "y": set.y,
         "order": batch_order(&spec, set.n, epochs),
+        "initial_train_loss": initial.train_loss,
         "layers": layers,
     })
     .to_string())
