@@ -18,6 +18,7 @@ pub mod error;
 pub mod export;
 pub mod init;
 pub mod layers;
+pub mod lessons;
 pub mod loss;
 pub mod model;
 pub mod optim;

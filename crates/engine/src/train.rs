@@ -24,9 +24,11 @@ use crate::rng::{Rng, Stream};
 use crate::spec::{ModelSpec, OutputSpec};
 
 mod load;
+mod diagnostics;
 mod resume;
 mod views;
 
+pub use diagnostics::{Diagnostics, LayerDiagnostics, MaxoutWins, Severity, Warning, WarningKind};
 pub use resume::Snapshot;
 pub use views::{FeatureMap, HiddenStates, Predictions};
 
