@@ -109,3 +109,30 @@ async fn detection_finds_browser_webgpu_and_proves_it_computes() {
     }
     assert!(detected.gpu.is_some());
 }
+
+#[wasm_bindgen_test]
+async fn saved_experiment_round_trips_through_local_storage() {
+    use engine::backend::cpu::CpuBackend;
+    use engine::train::{Metrics, Trainer};
+
+    let mut spec = ModelSpec::default();
+    spec.seed = 77;
+    let mut t = Trainer::new(CpuBackend::new(), &spec).unwrap();
+    t.step(30).unwrap();
+    let m = t.metrics().await.unwrap();
+    let diverged = Metrics { train_loss: f32::NAN, test_loss: f32::INFINITY, ..m };
+    let saved = crate::persist::Saved { spec, snapshot: Some(t.snapshot().await.unwrap()), history: vec![(1.0, m), (2.0, diverged)] };
+    assert!(crate::persist::save(&saved));
+    let back = crate::persist::load().expect("saved entry reads back");
+    assert_eq!(back.spec, saved.spec);
+    assert_eq!(back.snapshot, saved.snapshot);
+    assert_eq!(back.history[0], saved.history[0]);
+    assert!(back.history[1].1.train_loss.is_nan(), "a non-finite loss stays non-finite");
+
+    // A damaged entry is dropped, not trusted.
+    let store = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    store.set_item("dl101.experiment.v1", "{\"spec\":{\"seed\":\"x\"}}").unwrap();
+    assert!(crate::persist::load().is_none());
+    assert!(store.get_item("dl101.experiment.v1").unwrap().is_none());
+    crate::persist::clear();
+}
