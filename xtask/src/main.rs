@@ -13,6 +13,7 @@ mod bench;
 mod cmd;
 mod csp;
 mod fuzz;
+mod python;
 mod serve;
 mod test;
 mod tools;
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
         Some("dist") => tools::ensure_web().and_then(|()| tools::build_site()),
         Some("conformance") => conformance(rest),
         Some("fuzz") => fuzz::fuzz(rest),
+        Some("python") => python::python(rest),
         Some("bench") => bench::bench(rest),
         _ => {
             eprintln!("usage: cargo xtask <serve [--port N] | test | dist | conformance [DIR] | fuzz [RUNS] | bench [--quick]>");

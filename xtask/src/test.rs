@@ -30,6 +30,7 @@ pub fn test(args: &[String]) -> Result<(), String> {
     tools::ensure_all()?;
     let mut outcomes = vec![
         suite("native", cmd::cargo().args(["test", "--workspace", "--no-fail-fast"])),
+        suite("python (generated Keras, PyTorch)", &mut crate::python::command()),
         suite("browser (wasm-bindgen-test)", &mut wasm_tests()),
     ];
     outcomes.push(match tools::build_site() {
