@@ -184,7 +184,7 @@ fn maxout_winners_match_the_layer_output() {
     let p = block_on(t.parameters()).unwrap();
     let pts: Vec<(f64, f64)> = t.train_points().iter().take(d.probe_rows).map(|q| (q.x, q.y)).collect();
     let outs = block_on(t.neuron_outputs(&pts)).unwrap();
-    let mut wins = vec![0usize; 16];
+    let mut wins = [0usize; 16];
     for (r, &(x1, x2)) in pts.iter().enumerate() {
         for j in 0..8 {
             let z: Vec<f32> = (0..2).map(|i| p[0].bias[2 * j + i] + p[0].weight[(2 * j + i) * 2] * x1 as f32 + p[0].weight[(2 * j + i) * 2 + 1] * x2 as f32).collect();

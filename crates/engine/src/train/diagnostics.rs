@@ -248,8 +248,8 @@ fn pct(x: f32) -> String {
 
 impl<B: Backend> Trainer<B> {
     /// Measures every layer on the probe batch (the first [`PROBE_ROWS`] training rows, the same
-    /// rows every time) and explains what may stall the run; see the [module
-    /// documentation](self). Works for every data kind and before the first step.
+    /// rows every time) and explains what may stall the run; see the module
+    /// documentation]. Works for every data kind and before the first step.
     pub async fn diagnostics(&mut self) -> Result<Diagnostics> {
         let k = PROBE_ROWS.min(self.train.n).min(self.model.capacity).max(1);
         let f = self.model.input_width;
@@ -309,7 +309,7 @@ impl<B: Backend> Trainer<B> {
                     let col = move |j: usize| out.iter().skip(j).step_by(u).copied();
                     if relu_family(act) {
                         let alpha = p.prelu_alpha.as_deref();
-                        let (flags, share) = per_unit(u, |j| col(j), |j, it| zero_slope(act, alpha.and_then(|a| a.get(j).copied()), it));
+                        let (flags, share) = per_unit(u, col, |j, it| zero_slope(act, alpha.and_then(|a| a.get(j).copied()), it));
                         d.dead = Some(flags);
                         d.dead_share = Some(share);
                         d.inactive_share = Some(per_unit(u, col, |_, it| non_positive(it)).1);
@@ -333,7 +333,7 @@ impl<B: Backend> Trainer<B> {
                     // NCHW: channel j of row r is out[(r·C + j)·HW ..][..HW].
                     let chan = move |j: usize| (0..k).flat_map(move |r| out[(r * c + j) * hw..(r * c + j + 1) * hw].iter().copied());
                     if relu_family(act) {
-                        let (flags, share) = per_unit(c, |j| chan(j), |_, it| zero_slope(act, None, it));
+                        let (flags, share) = per_unit(c, chan, |_, it| zero_slope(act, None, it));
                         d.dead = Some(flags);
                         d.dead_share = Some(share);
                         d.inactive_share = Some(per_unit(c, chan, |_, it| non_positive(it)).1);
@@ -568,6 +568,6 @@ fn warnings(layers: &[LayerDiagnostics], finite: bool) -> (Vec<Warning>, Option<
                 .into(),
         });
     }
-    out.sort_by(|a, b| b.severity.cmp(&a.severity));
+    out.sort_by_key(|w| std::cmp::Reverse(w.severity));
     (out, ratio)
 }
