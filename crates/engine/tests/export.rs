@@ -239,8 +239,7 @@ fn broken_files_each_get_their_own_error() {
 #[test]
 fn mangled_files_never_panic() {
     // Every truncation point and a deterministic set of byte flips of a real file.
-    let mut spec = ModelSpec::default();
-    spec.layers = vec![dense(3, Activation::Prelu)];
+    let spec = ModelSpec { layers: vec![dense(3, Activation::Prelu)], ..ModelSpec::default() };
     let text = exported(&spec).to_string();
     let mut refused = 0;
     for cut in 0..text.len() {

@@ -105,7 +105,7 @@ fn builtin(act: Activation) -> Option<&'static str> {
         Activation::Tanh => Some("\"tanh\""),
         Activation::Relu => Some("\"relu\""),
         Activation::Softmax => Some("\"softmax\""),
-        Activation::Swish { beta } if beta == 1.0 => Some("\"silu\""),
+        Activation::Swish { beta: 1.0 } => Some("\"silu\""),
         _ => None,
     }
 }

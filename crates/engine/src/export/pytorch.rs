@@ -105,7 +105,7 @@ fn activation(act: Activation, units: usize) -> Option<String> {
         Activation::LeakyRelu { alpha } => format!("nn.LeakyReLU({})", float(alpha)),
         Activation::Prelu => format!("nn.PReLU({units}, init={})", float(crate::activation::PRELU_INIT)),
         Activation::Elu { alpha } => format!("nn.ELU({})", float(alpha)),
-        Activation::Swish { beta } if beta == 1.0 => "nn.SiLU()".into(),
+        Activation::Swish { beta: 1.0 } => "nn.SiLU()".into(),
         Activation::Swish { beta } => format!("Swish({})", float(beta)),
         Activation::Maxout { pieces } => format!("Maxout({units}, {pieces})"),
         Activation::Softmax => "nn.Softmax(dim=-1)".into(),
