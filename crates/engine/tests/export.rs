@@ -3,6 +3,8 @@
 //! Plus the generated Keras and PyTorch code's structure (running it is `cargo xtask test`'s
 //! python suite, see xtask/src/python.rs).
 
+mod gpu_common;
+
 use engine::activation::Activation;
 use engine::backend::cpu::CpuBackend;
 use engine::data::DatasetKind;
@@ -81,6 +83,25 @@ fn round_trip_gives_identical_predictions_for_every_layer_kind() {
         // `build` does the same in one call.
         let mut c = back.build(CpuBackend::new()).unwrap();
         assert_eq!(block_on(c.predict_samples(&x)).unwrap(), want, "{name}");
+    }
+}
+
+#[test]
+fn a_file_from_the_cpu_loads_on_the_gpu_and_back() {
+    // The page trains on either device: a file written from one loads on the other (lavapipe
+    // here; no adapter is a failure, not a skip).
+    for (name, spec) in specs() {
+        let mut cpu = trained(&spec, 8);
+        let x = inputs(&cpu);
+        let want = block_on(cpu.predict_samples(&x)).unwrap();
+        let file = ModelFile::parse(&block_on(ModelFile::from_trainer(&mut cpu)).unwrap().to_json()).unwrap();
+        let mut gpu = file.build(gpu_common::gpu()).unwrap();
+        let got = block_on(gpu.predict_samples(&x)).unwrap();
+        let diff = want.iter().zip(&got).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+        assert!(diff < 1e-4, "{name}: GPU predictions differ by {diff}");
+        // Back from the GPU: the weights are the file's, bit for bit.
+        let again = block_on(ModelFile::from_trainer(&mut gpu)).unwrap();
+        assert_eq!(again.layers, file.layers, "{name}");
     }
 }
 
