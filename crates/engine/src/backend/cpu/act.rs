@@ -2,6 +2,7 @@
 //! The elementwise math itself lives in [`Activation::eval`] and [`Activation::deriv`]; this file
 //! adds what depends on the layout: PReLU's slope per column, Maxout's groups, Softmax's rows.
 
+use super::fastmath;
 use crate::activation::Activation;
 use crate::real::Real;
 
@@ -32,7 +33,7 @@ pub fn forward<T: Real>(act: Activation, rows: usize, cols: usize, x: &[T], alph
                 let m = xr.iter().copied().fold(xr[0], T::max);
                 let mut sum = T::ZERO;
                 for (&xi, yi) in xr.iter().zip(yr.iter_mut()) {
-                    *yi = (xi - m).exp();
+                    *yi = fastmath::exp(xi - m);
                     sum += *yi;
                 }
                 let inv = T::ONE / sum;
@@ -41,11 +42,27 @@ pub fn forward<T: Real>(act: Activation, rows: usize, cols: usize, x: &[T], alph
                 }
             }
         }
-        _ => {
-            for (&xi, yi) in x.iter().zip(y.iter_mut()) {
-                *yi = act.eval(xi);
-            }
-        }
+        // The common curves get a loop each (no per-element match, so they vectorise); tanh and
+        // sigmoid use the fast approximations in f32.
+        Activation::Tanh => map(x, y, fastmath::tanh),
+        Activation::Sigmoid => map(x, y, fastmath::sigmoid),
+        Activation::Relu => map(x, y, |v| Activation::Relu.eval(v)),
+        Activation::Linear => y[..x.len()].copy_from_slice(x),
+        _ => map(x, y, |v| act.eval(v)),
+    }
+}
+
+#[inline(always)]
+fn map<T: Real>(x: &[T], y: &mut [T], f: impl Fn(T) -> T) {
+    for (&xi, yi) in x.iter().zip(y.iter_mut()) {
+        *yi = f(xi);
+    }
+}
+
+#[inline(always)]
+fn map_grad<T: Real>(x: &[T], y: &[T], dy: &[T], dx: &mut [T], f: impl Fn(T, T) -> T) {
+    for (((d, &xi), &yi), &dyi) in dx.iter_mut().zip(x).zip(y).zip(dy) {
+        *d = dyi * f(xi, yi);
     }
 }
 
@@ -113,11 +130,10 @@ pub fn backward<T: Real>(
                 }
             }
         }
-        _ => {
-            for (((d, &xi), &yi), &dyi) in dx.iter_mut().zip(x).zip(y).zip(dy) {
-                *d = dyi * act.deriv(xi, yi);
-            }
-        }
+        Activation::Tanh => map_grad(x, y, dy, dx, |xi, yi| Activation::Tanh.deriv(xi, yi)),
+        Activation::Sigmoid => map_grad(x, y, dy, dx, |xi, yi| Activation::Sigmoid.deriv(xi, yi)),
+        Activation::Relu => map_grad(x, y, dy, dx, |xi, yi| Activation::Relu.deriv(xi, yi)),
+        _ => map_grad(x, y, dy, dx, |xi, yi| act.deriv(xi, yi)),
     }
 }
 

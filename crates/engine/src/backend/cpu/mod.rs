@@ -9,6 +9,7 @@
 
 pub mod act;
 pub mod conv;
+pub mod fastmath;
 pub mod gemm;
 pub mod loss;
 pub mod optim;
