@@ -10,9 +10,12 @@ use crate::lab::Lab;
 use crate::panels::activations::ActivationTable;
 use crate::panels::controls::{Hyperparameters, RunBar};
 use crate::panels::data::DataPanel;
+use crate::panels::lessons::LessonsPanel;
+use crate::panels::model_io::ModelIo;
 use crate::panels::network::NetworkPanel;
 use crate::views::boundary::{Boundary, Neurons};
 use crate::views::curves::Curves;
+use crate::views::diagnostics::DiagnosticsView;
 use crate::views::images::ImageViews;
 use crate::views::sequence::SequenceView;
 use crate::{driver, persist, share};
@@ -56,6 +59,7 @@ pub fn App() -> impl IntoView {
             <button on:click=move |_| lab.notice.set(None) aria-label="dismiss">"×"</button>
         </div>
         <RunBar lab />
+        <LessonsPanel lab />
         <main class="grid">
             <DataPanel lab />
             <NetworkPanel lab />
@@ -65,8 +69,10 @@ pub fn App() -> impl IntoView {
                 <ImageViews lab />
                 <SequenceView lab />
                 <Curves lab />
+                <DiagnosticsView lab />
             </section>
             <Hyperparameters lab />
+            <ModelIo lab />
         </main>
         <ActivationTable lab />
         <footer class="muted small">

@@ -18,6 +18,8 @@ use crate::session::{Device, Session};
 
 /// Milliseconds of training work aimed at per frame: well under one 16 ms frame.
 const FRAME_BUDGET_MS: f64 = 10.0;
+/// Most steps recorded in one frame.
+const MAX_STEPS_PER_FRAME: u32 = 4096;
 /// The input plane drawn by the pictures, as in TensorFlow Playground.
 pub const DOMAIN: f64 = 6.0;
 const GRID: usize = 50;
@@ -48,6 +50,10 @@ impl Saver {
     }
 
     async fn save(&mut self, lab: &Lab, s: &mut Session) {
+        let perf = web_sys::window().and_then(|w| w.performance());
+        if let Some(p) = &perf {
+            let _ = p.mark("dl101-save");
+        }
         self.at = now_ms();
         self.dirty = false;
         let saved = Saved {
@@ -55,7 +61,12 @@ impl Saver {
             snapshot: s.snapshot().await.ok(),
             history: lab.history.get_untracked(),
         };
-        if !persist::save(&saved) && !self.warned {
+        let stored = persist::save(&saved);
+        // Shows in the browser's performance tools (and the benchmark) next to long tasks.
+        if let Some(p) = &perf {
+            let _ = p.measure_with_start_mark("dl101-save", "dl101-save");
+        }
+        if !stored && !self.warned {
             self.warned = true;
             lab.notice.set(Some("This browser refused to store the experiment (storage full or switched off): it will not survive a reload. Use the share link to keep it.".into()));
         }
@@ -74,6 +85,7 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
     let mut saver = Saver { at: now_ms(), dirty: false, warned: false };
     let mut steps_per_frame: u32 = 1;
     let mut seen_steps = lab.step_requests.get_untracked();
+    let mut seen_exports = lab.export_requests.get_untracked();
     let mut frame: u64 = 0;
     let mut rate = RateMeter::default();
     loop {
@@ -126,6 +138,19 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
                 (Some(s), Some(kept)) if first && !reset && kept.spec == spec => resume(&lab, s, kept),
                 _ => (),
             };
+            if let (Some(s), Some(model)) = (session.as_mut(), lab.import.get_untracked()) {
+                if model.spec == spec {
+                    lab.import.set(None);
+                    lab.notice.set(Some(match s.load_parameters(&model.layers) {
+                        Ok(()) => format!(
+                            "Imported a model of {} parameters, trained for {} epochs; press Play to train it further.",
+                            model.parameter_count(),
+                            model.epoch
+                        ),
+                        Err(e) => format!("The model's weights could not be loaded ({e}); its settings are open, untrained."),
+                    }));
+                }
+            }
             // Only training makes something worth keeping: a fresh, untrained session is its link.
             saver.dirty = false;
             lab.device.set(device_line(lab.device_pref.get_untracked(), have_gpu, software, gpu_lost, session.as_ref()));
@@ -137,6 +162,18 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
             continue;
         }
         let Some(s) = session.as_mut() else { continue };
+
+        let exports = lab.export_requests.get_untracked();
+        if exports != seen_exports {
+            seen_exports = exports;
+            let offered = match s.model_file().await {
+                Ok(model) => crate::panels::model_io::offer_download("dl101-model.json", &model.to_json()).map_err(|e| format!("{e:?}")),
+                Err(e) => Err(e.to_string()),
+            };
+            if let Err(e) = offered {
+                lab.notice.set(Some(format!("The model could not be exported: {e}")));
+            }
+        }
 
         let requested = lab.step_requests.get_untracked();
         let steps = if lab.playing.get_untracked() {
@@ -152,7 +189,9 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
         };
         let started = now_ms();
         saver.dirty = true;
-        let result = match s.step(steps) {
+        let stepped = s.step(steps);
+        let step_ms = now_ms() - started;
+        let result = match stepped {
             Ok(()) => {
                 let pictures_due = !lab.playing.get_untracked() || frame % 6 == 0;
                 refresh(&lab, s, pictures_due).await
@@ -175,15 +214,21 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
                 last_gpu_state = Some(state);
             }
         }
-        let spent = now_ms() - started;
-        // Grow or shrink the work per frame towards the budget.
-        if spent < FRAME_BUDGET_MS / 2.0 {
-            steps_per_frame = (steps_per_frame * 2).min(4096);
-        } else if spent > FRAME_BUDGET_MS * 1.5 && steps_per_frame > 1 {
-            steps_per_frame /= 2;
-        }
+        // On the GPU the work runs while the readback is awaited: pace by the whole frame.
+        let measured = if matches!(s, Session::Gpu(_)) { now_ms() - started } else { step_ms };
+        steps_per_frame = next_steps_per_frame(steps, measured);
         lab.steps_per_sec.set(rate.add(steps, started));
     }
+}
+
+/// How many steps the next frame records: as many as fit the frame budget at the rate the last
+/// ones ran, growing at most twofold per frame so that a rate measured on a few steps cannot
+/// overshoot. On the CPU the steps are what blocks the page; on the GPU the caller passes the
+/// whole frame, readback included, since the work happens while that is awaited.
+fn next_steps_per_frame(steps: u32, step_ms: f64) -> u32 {
+    let per_step = (step_ms / steps.max(1) as f64).max(1e-4);
+    let fit = (FRAME_BUDGET_MS / per_step) as u32;
+    fit.clamp(1, steps.saturating_mul(2).clamp(2, MAX_STEPS_PER_FRAME))
 }
 
 /// Pauses and shows what went wrong.
@@ -244,6 +289,7 @@ fn build(lab: &Lab, spec: &ModelSpec, want_gpu: bool, gpu: &mut Option<GpuBacken
     lab.history.set(Vec::new());
     lab.latest.set(None);
     lab.pictures.set(Pictures::default());
+    lab.diagnostics.set(None);
     if let Err(e) = spec.validate() {
         lab.playing.set(false);
         lab.notice.set(Some(e.to_string()));
@@ -322,6 +368,9 @@ async fn refresh(lab: &Lab, s: &mut Session, pictures: bool) -> engine::Result<(
         };
         if let Ok(p) = result {
             lab.pictures.set(p);
+        }
+        if let Ok(d) = s.diagnostics().await {
+            lab.diagnostics.set(Some(d));
         }
     }
     Ok(())

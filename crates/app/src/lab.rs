@@ -3,7 +3,8 @@
 
 use engine::data::Point;
 use engine::spec::ModelSpec;
-use engine::train::Metrics;
+use engine::export::ModelFile;
+use engine::train::{Diagnostics, Metrics};
 use leptos::prelude::*;
 
 use crate::compute::ComputeStatus;
@@ -95,6 +96,14 @@ pub struct Lab {
     pub points: RwSignal<(Vec<Point>, Vec<Point>)>,
     /// A message for the learner (divergence, an invalid setting, a lost device).
     pub notice: RwSignal<Option<String>>,
+    /// Per-layer gradient norms, dead and saturated units, and warnings in words.
+    pub diagnostics: RwSignal<Option<Diagnostics>>,
+    /// The open lesson's id.
+    pub lesson: RwSignal<Option<&'static str>>,
+    /// An imported model file waiting for the driver to load its weights into the next session.
+    pub import: RwSignal<Option<ModelFile>>,
+    /// Bumped by "Export model": the driver reads the weights back and offers the file.
+    pub export_requests: RwSignal<u32>,
 }
 
 impl Lab {
@@ -116,6 +125,10 @@ impl Lab {
             pictures: RwSignal::new(Pictures::default()),
             points: RwSignal::new((Vec::new(), Vec::new())),
             notice: RwSignal::new(None),
+            diagnostics: RwSignal::new(None),
+            lesson: RwSignal::new(None),
+            import: RwSignal::new(None),
+            export_requests: RwSignal::new(0),
         }
     }
 

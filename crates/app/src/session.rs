@@ -57,6 +57,21 @@ impl Session {
         with_trainer!(self, t => t.restore(s))
     }
 
+    /// Per-layer diagnostics on the probe batch.
+    pub async fn diagnostics(&mut self) -> Result<engine::train::Diagnostics> {
+        with_trainer!(self, t => t.diagnostics().await)
+    }
+
+    /// The spec and trained weights as a model file.
+    pub async fn model_file(&mut self) -> Result<engine::export::ModelFile> {
+        with_trainer!(self, t => engine::export::ModelFile::from_trainer(t).await)
+    }
+
+    /// Loads imported weights (layouts as in a model file).
+    pub fn load_parameters(&mut self, layers: &[engine::model::LayerParams]) -> Result<()> {
+        with_trainer!(self, t => t.load_parameters(layers))
+    }
+
     /// The spec this session was built from.
     pub fn spec(&self) -> &ModelSpec {
         with_trainer!(self, t => t.spec())
@@ -117,9 +132,6 @@ impl Session {
 
     /// Steps in one epoch.
     pub fn steps_per_epoch(&self) -> u32 {
-        with_trainer!(self, t => {
-            let batch = t.spec().batch_size.max(1) as usize;
-            t.train_points().len().div_ceil(batch).max(1) as u32
-        })
+        with_trainer!(self, t => t.steps_per_epoch())
     }
 }

@@ -383,6 +383,12 @@ impl<B: Backend> Trainer<B> {
         self.step
     }
 
+    /// Mini-batch steps in one epoch (the last batch may be a smaller one).
+    pub fn steps_per_epoch(&self) -> u32 {
+        let batch = (self.spec.batch_size as usize).clamp(1, self.train.n.max(1));
+        u32::try_from(self.train.n.div_ceil(batch)).unwrap_or(u32::MAX).max(1)
+    }
+
     /// Number of trainable parameters.
     pub fn parameter_count(&self) -> usize {
         self.model.parameter_count()

@@ -42,12 +42,26 @@ fn steps_and_epochs_are_counted() {
     let mut t = Trainer::new(CpuBackend::new(), &spec).unwrap();
     assert_eq!(t.train_points().len(), 50);
     assert_eq!(t.test_points().len(), 50);
+    assert_eq!(t.steps_per_epoch(), 4);
     t.step(3).unwrap();
     assert_eq!((t.epoch(), t.steps()), (0, 3));
     t.step(1).unwrap();
     assert_eq!((t.epoch(), t.steps()), (1, 4));
     t.step_epochs(2).unwrap();
     assert_eq!((t.epoch(), t.steps()), (3, 12));
+
+    // Image sets count their samples, not 2-D points (there are none).
+    let mut digits = ModelSpec::default();
+    digits.data.kind = DatasetKind::Digits;
+    digits.layers = vec![LayerSpec::Flatten];
+    digits.loss = LossKind::SoftmaxCrossEntropy;
+    digits.batch_size = 32;
+    let mut t = Trainer::new(CpuBackend::new(), &digits).unwrap();
+    assert!(t.train_points().is_empty());
+    let per_epoch = t.steps_per_epoch();
+    assert_eq!(per_epoch as usize, t.train_samples().len().div_ceil(32));
+    t.step(per_epoch).unwrap();
+    assert_eq!(t.epoch(), 1);
 }
 
 #[test]

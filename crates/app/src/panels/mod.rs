@@ -3,4 +3,6 @@
 pub mod activations;
 pub mod controls;
 pub mod data;
+pub mod lessons;
+pub mod model_io;
 pub mod network;

@@ -3,5 +3,6 @@
 
 pub mod boundary;
 pub mod curves;
+pub mod diagnostics;
 pub mod images;
 pub mod sequence;
