@@ -42,13 +42,12 @@ mod host {
     /// steadier on a busy machine.
     pub fn now() -> f64 {
         static CPU: OnceLock<bool> = OnceLock::new();
-        if *CPU.get_or_init(|| std::env::var_os("BENCH_CLOCK").is_some_and(|v| v == "cpu")) {
-            if let Some(ns) = std::fs::read_to_string("/proc/thread-self/schedstat")
+        if *CPU.get_or_init(|| std::env::var_os("BENCH_CLOCK").is_some_and(|v| v == "cpu"))
+            && let Some(ns) = std::fs::read_to_string("/proc/thread-self/schedstat")
                 .ok()
                 .and_then(|s| s.split_whitespace().next().and_then(|t| t.parse::<u64>().ok()))
-            {
-                return ns as f64 * 1e-9;
-            }
+        {
+            return ns as f64 * 1e-9;
         }
         START.get_or_init(Instant::now).elapsed().as_secs_f64()
     }

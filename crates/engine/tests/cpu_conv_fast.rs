@@ -10,6 +10,7 @@ fn values(rng: &mut Rng, len: usize) -> Vec<f32> {
     (0..len).map(|_| rng.uniform(-1.0, 1.0) as f32).collect()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn conv_op(batch: usize, c: usize, h: usize, w: usize, o: usize, k: [usize; 2], s: [usize; 2], p: [usize; 2]) -> Conv2d {
     Conv2d { batch, in_channels: c, height: h, width: w, out_channels: o, kernel: k, stride: s, padding: p }
 }
