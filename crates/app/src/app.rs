@@ -9,6 +9,7 @@ use crate::i18n::{Lang, tr};
 use crate::lab::Lab;
 use crate::panels::activations::ActivationTable;
 use crate::panels::controls::{Hyperparameters, RunBar};
+use crate::panels::compare::ComparePanel;
 use crate::panels::data::DataPanel;
 use crate::panels::lessons::LessonsPanel;
 use crate::panels::model_io::ModelIo;
@@ -23,8 +24,10 @@ use crate::{driver, persist, share};
 /// The whole playground.
 #[component]
 pub fn App() -> impl IntoView {
-    let (spec, problems, saved) = opening_experiment();
+    let (opened, saved) = opening_experiment();
+    let share::Opened { spec, problems, compare } = opened;
     let lab = Lab::new(spec, Lang::from_browser());
+    lab.compare.set(compare);
     if !problems.is_empty() {
         lab.notice.set(Some(format!("This link had problems; opened the nearest valid experiment: {}", problems.join("; "))));
     }
@@ -72,6 +75,7 @@ pub fn App() -> impl IntoView {
                 <DiagnosticsView lab />
             </section>
             <Hyperparameters lab />
+            <ComparePanel lab />
             <ModelIo lab />
         </main>
         <ActivationTable lab />
@@ -85,16 +89,17 @@ pub fn App() -> impl IntoView {
 
 /// What the page opens: the link's experiment, unless this browser saved one with the same spec
 /// (a reload, or the page opened again) or there is no link; then the saved one, to continue.
-fn opening_experiment() -> (ModelSpec, Vec<String>, Option<persist::Saved>) {
+/// A side-by-side pair always starts afresh, so that A and B stay in lockstep.
+fn opening_experiment() -> (share::Opened, Option<persist::Saved>) {
     let link = share::from_location();
     let saved = persist::load();
     match (link, saved) {
-        (Some((spec, problems)), saved) => {
-            let same = saved.filter(|s| problems.is_empty() && s.spec == spec);
-            (spec, problems, same)
+        (Some(opened), saved) => {
+            let same = saved.filter(|s| opened.problems.is_empty() && opened.compare.is_none() && s.spec == opened.spec);
+            (opened, same)
         }
-        (None, Some(saved)) => (saved.spec.clone(), Vec::new(), Some(saved)),
-        (None, None) => (ModelSpec::default(), Vec::new(), None),
+        (None, Some(saved)) => (share::Opened { spec: saved.spec.clone(), problems: Vec::new(), compare: None }, Some(saved)),
+        (None, None) => (share::Opened { spec: ModelSpec::default(), problems: Vec::new(), compare: None }, None),
     }
 }
 

@@ -93,11 +93,19 @@ fn share_link_round_trips_the_spec() {
     let mut spec = ModelSpec::default();
     spec.seed = 1234;
     spec.layers.push(LayerSpec::Dense { units: 7, activation: Activation::LeakyRelu { alpha: 0.2 } });
-    let url = crate::share::link(&spec);
+    let url = crate::share::link(&spec, None);
     let fragment = url.split_once('#').unwrap().1;
     let decoded = engine::share::decode(fragment);
     assert!(decoded.problems.is_empty(), "{:?}", decoded.problems);
     assert_eq!(decoded.spec, spec);
+
+    // A side-by-side pair: B differs in its activation and learning rate.
+    let mut b = engine::lessons::with_activation(&spec, Activation::Relu);
+    b.optimizer.lr = 0.3;
+    let url = crate::share::link(&spec, Some(&b));
+    let opened = crate::share::decode_pair(url.split_once('#').unwrap().1);
+    assert!(opened.problems.is_empty(), "{:?}", opened.problems);
+    assert_eq!((opened.spec, opened.compare), (spec, Some(b)));
 }
 
 #[wasm_bindgen_test]

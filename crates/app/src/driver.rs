@@ -15,6 +15,7 @@ use wasm_bindgen::JsCast;
 use crate::lab::{DevicePref, Grid, ImagePictures, Lab, Pictures, SequencePictures, Speed};
 use crate::persist::{self, Saved};
 use crate::session::{Device, Session};
+use crate::side_by_side::SideBySide;
 
 /// Milliseconds of training work aimed at per frame: well under one 16 ms frame.
 const FRAME_BUDGET_MS: f64 = 10.0;
@@ -88,6 +89,7 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
     let mut seen_exports = lab.export_requests.get_untracked();
     let mut frame: u64 = 0;
     let mut rate = RateMeter::default();
+    let mut b = SideBySide::default();
     loop {
         next_frame().await;
         frame += 1;
@@ -162,6 +164,7 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
             continue;
         }
         let Some(s) = session.as_mut() else { continue };
+        b.sync(&lab);
 
         let exports = lab.export_requests.get_untracked();
         if exports != seen_exports {
@@ -189,15 +192,17 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
         };
         let started = now_ms();
         saver.dirty = true;
+        let pictures_due = !lab.playing.get_untracked() || frame % 6 == 0;
         let stepped = s.step(steps);
         let step_ms = now_ms() - started;
         let result = match stepped {
-            Ok(()) => {
-                let pictures_due = !lab.playing.get_untracked() || frame % 6 == 0;
-                refresh(&lab, s, pictures_due).await
-            }
+            Ok(()) => refresh(&lab, s, pictures_due).await,
             Err(e) => Err(e),
         };
+        // B keeps in lockstep with A, step for step.
+        let b_started = now_ms();
+        b.step(&lab, steps, pictures_due).await;
+        let step_ms = step_ms + (now_ms() - b_started);
         if let Err(e) = result {
             // A lost device shows up first as a failed read; its callback may come a moment later.
             if matches!(s, Session::Gpu(_)) {
@@ -335,17 +340,7 @@ async fn refresh(lab: &Lab, s: &mut Session, pictures: bool) -> engine::Result<(
     let m = s.metrics().await?;
     let x = m.step as f64 / s.steps_per_epoch() as f64;
     let diverged = m.diverged();
-    lab.history.update(|h| {
-        h.push((x, m));
-        if h.len() > MAX_HISTORY {
-            // Keep every other point: the curve keeps its shape at half the cost.
-            let mut i = 0;
-            h.retain(|_| {
-                i += 1;
-                i % 2 == 1
-            });
-        }
-    });
+    push_history(lab.history, x, m);
     lab.latest.set(Some(m));
     if diverged {
         lab.playing.set(false);
@@ -376,19 +371,38 @@ async fn refresh(lab: &Lab, s: &mut Session, pictures: bool) -> engine::Result<(
     Ok(())
 }
 
-/// The output over the plane and every neuron's thumbnail.
-async fn pictures_of(lab: &Lab, s: &mut Session) -> engine::Result<Pictures> {
-    let spec = lab.spec.get_untracked();
+/// Adds a point to a curve, thinning old points so that it stays cheap to draw.
+pub(crate) fn push_history(history: RwSignal<Vec<(f64, engine::train::Metrics)>>, x: f64, m: engine::train::Metrics) {
+    history.update(|h| {
+        h.push((x, m));
+        if h.len() > MAX_HISTORY {
+            // Keep every other point: the curve keeps its shape at half the cost.
+            let mut i = 0;
+            h.retain(|_| {
+                i += 1;
+                i % 2 == 1
+            });
+        }
+    });
+}
+
+/// The network's answer over the plane, one number per cell of a GRID×GRID grid: class colours
+/// in [-1, 1] (positive class high), or the value for regression.
+pub(crate) async fn plane_output(s: &mut Session) -> engine::Result<Vec<f32>> {
+    let spec = s.spec().clone();
     let out = s.predict(&grid(GRID)).await?;
     let width = out.len() / (GRID * GRID).max(1);
-    let regression = spec.data.kind.is_regression();
-    // One number per cell: class colours in [-1, 1] (positive class high), or the value.
     let output = match (width, spec.output().presented) {
         (1, engine::activation::Activation::Sigmoid) => out.iter().map(|p| 2.0 * p - 1.0).collect(),
         (1, _) => out,
         (w, _) => out.chunks(w).map(|p| 2.0 * p[w - 1] - 1.0).collect(),
     };
-    let output = if regression { output } else { output.into_iter().map(|v| v.clamp(-1.0, 1.0)).collect() };
+    Ok(if spec.data.kind.is_regression() { output } else { output.into_iter().map(|v| v.clamp(-1.0, 1.0)).collect() })
+}
+
+/// The output over the plane and every neuron's thumbnail.
+async fn pictures_of(_lab: &Lab, s: &mut Session) -> engine::Result<Pictures> {
+    let output = plane_output(s).await?;
     let layers = s.neuron_outputs(&grid(THUMB)).await?;
     let neurons = layers
         .into_iter()

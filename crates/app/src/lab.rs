@@ -104,6 +104,13 @@ pub struct Lab {
     pub import: RwSignal<Option<ModelFile>>,
     /// Bumped by "Export model": the driver reads the weights back and offers the file.
     pub export_requests: RwSignal<u32>,
+    /// Side-by-side run: experiment B, a fork of the open one (A) with one thing changed, trained
+    /// in lockstep with it. `None` when not comparing.
+    pub compare: RwSignal<Option<ModelSpec>>,
+    pub b_history: RwSignal<Vec<(f64, Metrics)>>,
+    pub b_latest: RwSignal<Option<Metrics>>,
+    /// B's output over the plane (2-D data), as [`Pictures::output`].
+    pub b_output: RwSignal<Vec<f32>>,
 }
 
 impl Lab {
@@ -129,6 +136,10 @@ impl Lab {
             lesson: RwSignal::new(None),
             import: RwSignal::new(None),
             export_requests: RwSignal::new(0),
+            compare: RwSignal::new(None),
+            b_history: RwSignal::new(Vec::new()),
+            b_latest: RwSignal::new(None),
+            b_output: RwSignal::new(Vec::new()),
         }
     }
 

@@ -11,6 +11,7 @@ mod panels;
 mod panic_banner;
 pub mod persist;
 mod session;
+mod side_by_side;
 mod share;
 mod views;
 

@@ -8,29 +8,63 @@ use leptos::prelude::*;
 use crate::i18n::tr;
 use crate::lab::Lab;
 
-/// The experiment in the page's URL, if it has one: the spec and any problems decoding it.
-pub fn from_location() -> Option<(ModelSpec, Vec<String>)> {
+/// Where a side-by-side run's experiment B starts in the fragment: `#<A>&vs=<B, URI-encoded>`.
+const B_KEY: &str = "&vs=";
+
+/// What a link opens: experiment A, the problems decoding it, and B when the link is a pair.
+pub struct Opened {
+    pub spec: ModelSpec,
+    pub problems: Vec<String>,
+    pub compare: Option<ModelSpec>,
+}
+
+/// The experiment in the page's URL, if it has one.
+pub fn from_location() -> Option<Opened> {
     let hash = window().location().hash().ok()?;
     let fragment = hash.trim_start_matches('#');
     if fragment.is_empty() {
         return None;
     }
-    let decoded = engine::share::decode(fragment);
-    Some((decoded.spec, decoded.problems))
+    Some(decode_pair(fragment))
 }
 
-/// The share link for a spec, on this page's address.
-pub fn link(spec: &ModelSpec) -> String {
+/// Decodes a fragment holding one experiment or a side-by-side pair; never fails.
+pub fn decode_pair(fragment: &str) -> Opened {
+    let (a, b) = match fragment.split_once(B_KEY) {
+        Some((a, b)) => (a, Some(b)),
+        None => (fragment, None),
+    };
+    let decoded = engine::share::decode(a);
+    let mut problems = decoded.problems;
+    let compare = b.map(|b| {
+        let text = js_sys::decode_uri_component(b).ok().and_then(|t| t.as_string()).unwrap_or_default();
+        let d = engine::share::decode(&text);
+        problems.extend(d.problems.into_iter().map(|p| format!("B: {p}")));
+        d.spec
+    });
+    Opened { spec: decoded.spec, problems, compare }
+}
+
+/// The share link for an experiment (and its B in a side-by-side run), on this page's address.
+pub fn link(spec: &ModelSpec, compare: Option<&ModelSpec>) -> String {
     let location = window().location();
     let base = location.href().unwrap_or_default();
     let base = base.split('#').next().unwrap_or_default().to_string();
-    format!("{base}#{}", engine::share::encode(spec))
+    let b = compare
+        .map(|b| format!("{B_KEY}{}", String::from(js_sys::encode_uri_component(&engine::share::encode(b)))))
+        .unwrap_or_default();
+    format!("{base}#{}{b}", engine::share::encode(spec))
+}
+
+/// The page's current link.
+fn lab_link(lab: Lab) -> String {
+    lab.compare.with(|b| lab.spec.with(|a| link(a, b.as_ref())))
 }
 
 /// Mirrors every spec change into the address bar (replacing, not pushing, history entries).
 pub fn keep_in_url(lab: Lab) {
     Effect::new(move |_| {
-        let url = lab.spec.with(link);
+        let url = lab_link(lab);
         if let Ok(history) = window().history() {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }
@@ -43,7 +77,7 @@ pub fn ShareButton(lab: Lab) -> impl IntoView {
     let lang = lab.lang;
     let (copied, set_copied) = signal(None::<String>);
     let share = move |_| {
-        let url = lab.spec.with_untracked(link);
+        let url = untrack(|| lab_link(lab));
         let clipboard = window().navigator().clipboard();
         let _ = clipboard.write_text(&url);
         set_copied.set(Some(url));

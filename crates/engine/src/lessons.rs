@@ -394,7 +394,9 @@ fn to_lstm(s: &ModelSpec) -> ModelSpec {
 }
 
 /// Every dense hidden layer gets `act` (other layers are left alone).
-fn with_activation(s: &ModelSpec, act: Activation) -> ModelSpec {
+/// `s` with every dense layer's activation set to `act` (the lessons' and the side-by-side
+/// runs' "change the activation").
+pub fn with_activation(s: &ModelSpec, act: Activation) -> ModelSpec {
     let mut s = s.clone();
     for l in &mut s.layers {
         if let LayerSpec::Dense { activation, .. } = l {

@@ -1,6 +1,7 @@
 //! The page's panels, one file each.
 
 pub mod activations;
+pub mod compare;
 pub mod controls;
 pub mod data;
 pub mod lessons;

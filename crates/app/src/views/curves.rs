@@ -12,17 +12,16 @@ use crate::lab::Lab;
 
 const TRAIN: RGBColor = RGBColor(2, 132, 199);
 const TEST: RGBColor = RGBColor(234, 88, 12);
+/// Experiment B's lines in a side-by-side run: the same hues, lighter and thinner.
+const B_TRAIN: RGBColor = RGBColor(125, 211, 252);
+const B_TEST: RGBColor = RGBColor(253, 186, 116);
 
 pub(crate) type Series = Vec<(f64, f64)>;
 
-/// Draws two series (train, test) on a canvas; `y_max` None scales to the data. Plotters draws
-/// the lines; the text is drawn straight on the canvas, because plotters measures text with an
-/// inline-styled element that the page's Content-Security-Policy (rightly) refuses.
-pub(crate) fn draw(canvas: web_sys::HtmlCanvasElement, title: &str, train: Series, test: Series, y_max: Option<f64>) -> Option<()> {
-    draw_range(canvas, title, train, test, 0.0, y_max)
-}
-
-/// As [`draw`], with the y axis starting at `y_min` (the sequence view has negative values).
+/// Draws two series (train, test) on a canvas with the y axis from `y_min` to `y_max` (None
+/// scales to the data). Plotters draws the lines; the text is drawn straight on the canvas,
+/// because plotters measures text with an inline-styled element that the page's
+/// Content-Security-Policy (rightly) refuses.
 pub(crate) fn draw_range(
     canvas: web_sys::HtmlCanvasElement,
     title: &str,
@@ -31,13 +30,18 @@ pub(crate) fn draw_range(
     y_min: f64,
     y_max: Option<f64>,
 ) -> Option<()> {
+    draw_lines(canvas, title, vec![(train, TRAIN, 2), (test, TEST, 2)], y_min, y_max)
+}
+
+/// Draws any number of `(points, colour, width)` lines; later lines are drawn first, so the
+/// first ones (A's) stay on top.
+fn draw_lines(canvas: web_sys::HtmlCanvasElement, title: &str, lines: Vec<(Series, RGBColor, u32)>, y_min: f64, y_max: Option<f64>) -> Option<()> {
     let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
     let root = CanvasBackend::with_canvas_object(canvas)?.into_drawing_area();
     root.fill(&WHITE).ok()?;
-    let x_max = train.iter().chain(&test).map(|p| p.0).fold(1.0f64, f64::max);
-    let y_top = y_max.unwrap_or_else(|| {
-        train.iter().chain(&test).map(|p| p.1).filter(|v| v.is_finite()).fold(1e-3f64, f64::max) * 1.05
-    });
+    let all = || lines.iter().flat_map(|l| l.0.iter());
+    let x_max = all().map(|p| p.0).fold(1.0f64, f64::max);
+    let y_top = y_max.unwrap_or_else(|| all().map(|p| p.1).filter(|v| v.is_finite()).fold(1e-3f64, f64::max) * 1.05);
     let mut chart = ChartBuilder::on(&root)
         .margin_top(20)
         .margin_right(8)
@@ -65,8 +69,9 @@ pub(crate) fn draw_range(
     ctx.set_font("12px sans-serif");
     let _ = ctx.fill_text(title, left, 13.0);
     let clip = move |v: Series| v.into_iter().filter(|p| p.1.is_finite()).map(move |(x, y)| (x, y.clamp(y_min, y_top)));
-    chart.draw_series(LineSeries::new(clip(train), TRAIN.stroke_width(2))).ok()?;
-    chart.draw_series(LineSeries::new(clip(test), TEST.stroke_width(2))).ok()?;
+    for (points, colour, width) in lines.into_iter().rev() {
+        chart.draw_series(LineSeries::new(clip(points), colour.stroke_width(width))).ok()?;
+    }
     root.present().ok()
 }
 
@@ -95,14 +100,27 @@ pub fn Curves(lab: Lab) -> impl IntoView {
     let classify = move || lab.spec.with(|s| !s.data.kind.is_regression());
     Effect::new(move |_| {
         let l = lang.get();
+        let b = lab.b_history.get();
+        let with_b = !b.is_empty();
+        let lines = |h: &[(f64, Metrics)], train: fn(&Metrics) -> Option<f32>, test: fn(&Metrics) -> Option<f32>| {
+            let mut v = vec![(series(h, train), TRAIN, 2), (series(h, test), TEST, 2)];
+            if with_b {
+                v.push((series(&b, train), B_TRAIN, 1));
+                v.push((series(&b, test), B_TEST, 1));
+            }
+            v
+        };
         lab.history.with(|h| {
             if let Some(c) = loss_canvas.get() {
-                let title = tr(l, "Loss (blue: train, orange: test)", "손실 (파랑: 학습, 주황: 테스트)");
-                draw(c, title, series(h, |m| Some(m.train_loss)), series(h, |m| Some(m.test_loss)), None);
+                let title = match with_b {
+                    false => tr(l, "Loss (blue: train, orange: test)", "손실 (파랑: 학습, 주황: 테스트)"),
+                    true => tr(l, "Loss (A: bold, B: light; blue: train, orange: test)", "손실 (A: 진하게, B: 연하게; 파랑: 학습, 주황: 테스트)"),
+                };
+                draw_lines(c, title, lines(h, |m| Some(m.train_loss), |m| Some(m.test_loss)), 0.0, None);
             }
             if let Some(c) = acc_canvas.get() {
                 let title = tr(l, "Accuracy", "정확도");
-                draw(c, title, series(h, |m| m.train_accuracy), series(h, |m| m.test_accuracy), Some(1.0));
+                draw_lines(c, title, lines(h, |m| m.train_accuracy, |m| m.test_accuracy), 0.0, Some(1.0));
             }
         });
     });
