@@ -6,6 +6,7 @@
 //!   WebGPU, and the Playwright journeys against the release build.
 //! - `dist`: the static site in `dist/`, for any static host.
 //! - `conformance [DIR]`: every reference vector in DIR on the CPU and the native GPU.
+//! - `python [SPEC…]`: runs the generated Keras and PyTorch code against the engine (`python.rs`).
 //! - `bench [--quick]`: our engine against TensorFlow.js and ConvNetJS in headless Chromium, plus
 //!   native figures; writes `target/bench/report.{md,json}` (see `bench.rs`).
 
@@ -32,7 +33,7 @@ fn main() -> ExitCode {
         Some("python") => python::python(rest),
         Some("bench") => bench::bench(rest),
         _ => {
-            eprintln!("usage: cargo xtask <serve [--port N] | test | dist | conformance [DIR] | fuzz [RUNS] | bench [--quick]>");
+            eprintln!("usage: cargo xtask <serve [--port N] | test | dist | conformance [DIR] | fuzz [RUNS] | bench [--quick] | python [SPEC…]>");
             return ExitCode::from(2);
         }
     };
