@@ -42,3 +42,15 @@ export async function backendLabel(page) {
   );
   return (await el.textContent()).trim();
 }
+
+/** Waits until the epoch counter shows `n`. */
+export const epochIs = (page, n) =>
+  page.waitForFunction((n) => document.querySelector('[data-testid="epoch"]').textContent === String(n), n, { timeout: 60_000 });
+
+/** Presses Step `n` times, waiting for each epoch (from a counter at 0). */
+export async function stepEpochs(page, n) {
+  for (let i = 1; i <= n; i++) {
+    await page.getByTestId('step').click();
+    await epochIs(page, i);
+  }
+}

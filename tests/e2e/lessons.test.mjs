@@ -3,17 +3,8 @@
 // backpropagation cannot train it. The figures come from the page's live diagnostics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, backendLabel } from './browser.mjs';
+import { launch, openPage, backendLabel, epochIs, stepEpochs } from './browser.mjs';
 
-const epochIs = (page, n) =>
-  page.waitForFunction((n) => document.querySelector('[data-testid="epoch"]').textContent === String(n), n, { timeout: 60_000 });
-
-async function steps(page, n) {
-  for (let i = 1; i <= n; i++) {
-    await page.getByTestId('step').click();
-    await epochIs(page, i);
-  }
-}
 
 /** Dead shares of every layer row in the diagnostics table, as fractions (null for "–"). */
 const deadShares = (page) => page.$$eval('[data-testid$="-dead"]', (cells) =>
@@ -33,13 +24,13 @@ test('every lesson opens its experiment, explains it and trains, before and afte
       const article = await page.getByTestId('lesson').textContent();
       assert.ok(article.length > 200, `${id}: explanation shown`);
       const before = page.url();
-      await steps(page, 2);
+      await stepEpochs(page, 2);
       assert.ok(Number.isFinite(Number(await page.getByTestId('train-loss').textContent())), `${id}: finite loss`);
       if (await page.getByTestId('lesson-try').count()) {
         await page.getByTestId('lesson-try').click();
         await epochIs(page, 0);
         assert.notEqual(page.url(), before, `${id}: "try this" changed the experiment`);
-        await steps(page, 1);
+        await stepEpochs(page, 1);
       }
     }
     // Korean too.
@@ -58,7 +49,7 @@ test('dying ReLU: dead units are visible at a high learning rate and Leaky ReLU 
     await backendLabel(page);
     await page.getByTestId('lesson-dying_relu').click();
     await epochIs(page, 0);
-    await steps(page, 15);
+    await stepEpochs(page, 15);
     const relu = await deadShares(page);
     assert.ok(Math.max(...relu.filter((x) => x !== null)) >= 0.5, `ReLU dead shares ${relu}`);
     assert.equal(await page.getByTestId('diag-warning-deadrelu').count(), 1, 'a dying-ReLU warning in words');
@@ -66,7 +57,7 @@ test('dying ReLU: dead units are visible at a high learning rate and Leaky ReLU 
     await page.getByTestId('lesson-try').click();
     await epochIs(page, 0);
     assert.match(decodeURIComponent(page.url()), /leaky/i, 'the share link now says leaky ReLU');
-    await steps(page, 15);
+    await stepEpochs(page, 15);
     const leaky = await deadShares(page);
     assert.ok(Math.max(...leaky.filter((x) => x !== null), 0) < Math.max(...relu.filter((x) => x !== null)),
       `dead share falls: ReLU ${relu} → Leaky ${leaky}`);
@@ -85,7 +76,7 @@ test('binary step: the page says the gradient is zero, and the weights do not mo
     await backendLabel(page);
     await page.getByTestId('lesson-binary_step').click();
     await epochIs(page, 0);
-    await steps(page, 3);
+    await stepEpochs(page, 3);
     assert.equal(await page.getByTestId('diag-warning-binarystep').count(), 1);
     assert.deepEqual(errors, []);
   } finally {

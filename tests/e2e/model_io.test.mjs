@@ -6,10 +6,8 @@ import assert from 'node:assert/strict';
 import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, openPage, backendLabel } from './browser.mjs';
+import { launch, openPage, backendLabel, epochIs, stepEpochs } from './browser.mjs';
 
-const epochIs = (page, n) =>
-  page.waitForFunction((n) => document.querySelector('[data-testid="epoch"]').textContent === String(n), n, { timeout: 60_000 });
 
 test('a model exported from the page imports back with the same weights; junk is refused', async () => {
   const browser = await launch({ webgpu: true });
@@ -17,10 +15,7 @@ test('a model exported from the page imports back with the same weights; junk is
     const { page, errors } = await openPage(browser);
     await backendLabel(page);
     await page.getByTestId('dataset-spiral').click();
-    for (let i = 1; i <= 4; i++) {
-      await page.getByTestId('step').click();
-      await epochIs(page, i);
-    }
+    await stepEpochs(page, 4);
     const loss = await page.getByTestId('test-loss').textContent();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-model').click()]);
     const dir = await mkdtemp(join(tmpdir(), 'dl101-'));

@@ -2,11 +2,9 @@
 // restored when the page opens again; "New experiment" forgets it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, backendLabel } from './browser.mjs';
+import { launch, openPage, backendLabel, epochIs, stepEpochs } from './browser.mjs';
 
 const text = (page, id) => page.getByTestId(id).textContent();
-const epochIs = (page, n) =>
-  page.waitForFunction((n) => document.querySelector('[data-testid="epoch"]').textContent === String(n), n, { timeout: 60_000 });
 const saved = (page) => page.evaluate(() => JSON.parse(localStorage.getItem('dl101.experiment.v1') ?? 'null'));
 
 test('a reload continues the trained experiment; New experiment forgets it', async () => {
@@ -16,10 +14,7 @@ test('a reload continues the trained experiment; New experiment forgets it', asy
     await backendLabel(page);
     await page.getByTestId('dataset-spiral').click();
     await page.getByTestId('layer-0-plus').click();
-    for (let i = 1; i <= 3; i++) {
-      await page.getByTestId('step').click();
-      await epochIs(page, i);
-    }
+    await stepEpochs(page, 3);
     const loss = await text(page, 'train-loss');
     const units = await text(page, 'layer-0-units');
     // Saved within a few seconds of the last change.
