@@ -19,6 +19,14 @@ use crate::side_by_side::SideBySide;
 
 /// Milliseconds of training work aimed at per frame: well under one 16 ms frame.
 const FRAME_BUDGET_MS: f64 = 10.0;
+/// Least time between two points of a playing run's curves.
+const CURVE_POINT_MS: f64 = 50.0;
+
+thread_local! {
+    /// When the last curve point was added.
+    static LAST_CURVE_POINT: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+}
+
 /// Most steps recorded in one frame.
 const MAX_STEPS_PER_FRAME: u32 = 4096;
 /// The input plane drawn by the pictures, as in TensorFlow Playground.
@@ -57,6 +65,12 @@ impl Saver {
         }
         self.at = now_ms();
         self.dirty = false;
+        // The curves take a point at most every CURVE_POINT_MS: add the latest before saving.
+        if let Some(m) = lab.latest.get_untracked() {
+            if lab.history.with_untracked(|h| h.last().is_none_or(|p| p.1.step < m.step)) {
+                push_history(lab.history, m.step as f64 / s.steps_per_epoch() as f64, m);
+            }
+        }
         let saved = Saved {
             spec: s.spec().clone(),
             snapshot: s.snapshot().await.ok(),
@@ -90,6 +104,7 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
     let mut frame: u64 = 0;
     let mut rate = RateMeter::default();
     let mut b = SideBySide::default();
+    let mut cadence = Cadence::default();
     loop {
         next_frame().await;
         frame += 1;
@@ -157,7 +172,7 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
             saver.dirty = false;
             lab.device.set(device_line(lab.device_pref.get_untracked(), have_gpu, software, gpu_lost, session.as_ref()));
             if let Some(s) = session.as_mut() {
-                if let Err(e) = refresh(&lab, s, true).await {
+                if let Err(e) = refresh(&lab, s, true, true).await {
                     stop(&lab, e);
                 }
             }
@@ -192,18 +207,21 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
         };
         let started = now_ms();
         saver.dirty = true;
-        let pictures_due = !lab.playing.get_untracked() || frame % 6 == 0;
+        let (metrics_due, pictures_due) = if lab.playing.get_untracked() { cadence.due(frame) } else { (true, true) };
         let stepped = s.step(steps);
         let step_ms = now_ms() - started;
         let result = match stepped {
-            Ok(()) => refresh(&lab, s, pictures_due).await,
+            Ok(()) => refresh(&lab, s, metrics_due, pictures_due).await,
             Err(e) => Err(e),
         };
+        if let Ok((metrics_ms, pictures_ms)) = result {
+            cadence.learn(matches!(s, Session::Gpu(_)), metrics_ms, pictures_ms);
+        }
         // B keeps in lockstep with A, step for step.
         let b_started = now_ms();
-        b.step(&lab, steps, pictures_due).await;
+        b.step(&lab, steps, metrics_due, pictures_due).await;
         let step_ms = step_ms + (now_ms() - b_started);
-        if let Err(e) = result {
+        if let Err(e) = result.map(|_| ()) {
             // A lost device shows up first as a failed read; its callback may come a moment later.
             if matches!(s, Session::Gpu(_)) {
                 next_frame().await;
@@ -336,11 +354,37 @@ fn device_line(pref: DevicePref, have_gpu: bool, software: bool, lost: bool, ses
 }
 
 /// Reads the metrics (and, when due, the pictures) back and publishes them.
-async fn refresh(lab: &Lab, s: &mut Session, pictures: bool) -> engine::Result<()> {
+/// Reads the metrics and redraws the pictures, each when asked; returns the milliseconds each
+/// took (for [`Cadence`]).
+async fn refresh(lab: &Lab, s: &mut Session, metrics: bool, pictures: bool) -> engine::Result<(Option<f64>, Option<f64>)> {
+    let started = now_ms();
+    let metrics_ms = if metrics {
+        if read_metrics(lab, s).await? {
+            return Ok((Some(now_ms() - started), None));
+        }
+        Some(now_ms() - started)
+    } else {
+        None
+    };
+    let started = now_ms();
+    if pictures {
+        draw_pictures(lab, s).await;
+    }
+    Ok((metrics_ms, pictures.then(|| now_ms() - started)))
+}
+
+/// Publishes the metrics; true when training diverged (and has been paused, with advice).
+async fn read_metrics(lab: &Lab, s: &mut Session) -> engine::Result<bool> {
     let m = s.metrics().await?;
     let x = m.step as f64 / s.steps_per_epoch() as f64;
     let diverged = m.diverged();
-    push_history(lab.history, x, m);
+    // The curves redraw on every new point: at most about 20 a second is plenty to watch.
+    let last_x = lab.history.with_untracked(|h| h.last().map(|p| p.0));
+    let drawn_recently = now_ms() - LAST_CURVE_POINT.with(std::cell::Cell::get) < CURVE_POINT_MS;
+    if !(drawn_recently && lab.playing.get_untracked() && !diverged && last_x.is_some()) {
+        LAST_CURVE_POINT.with(|t| t.set(now_ms()));
+        push_history(lab.history, x, m);
+    }
     lab.latest.set(Some(m));
     if diverged {
         lab.playing.set(false);
@@ -350,9 +394,13 @@ async fn refresh(lab: &Lab, s: &mut Session, pictures: bool) -> engine::Result<(
              (now {lr}) or another activation, then press Reset.",
             m.epoch
         )));
-        return Ok(());
     }
-    if pictures {
+    Ok(diverged)
+}
+
+/// Redraws what training shows besides the curves, and the diagnostics.
+async fn draw_pictures(lab: &Lab, s: &mut Session) {
+    {
         let kind = lab.spec.with_untracked(|s| s.data.kind);
         let result = if kind.is_points() {
             pictures_of(lab, s).await
@@ -368,7 +416,39 @@ async fn refresh(lab: &Lab, s: &mut Session, pictures: bool) -> engine::Result<(
             lab.diagnostics.set(Some(d));
         }
     }
-    Ok(())
+}
+
+/// How often a playing run reads its metrics and redraws its pictures. On the CPU these block
+/// the page like the steps do, and on a big network or data set (an LSTM over a thousand
+/// windows) a metrics pass alone can take longer than a frame: then they are read every few
+/// frames, keeping their share of each frame small. On the GPU the readback is what paces the
+/// submitted work, so metrics are read every frame there.
+struct Cadence {
+    metrics_every: u64,
+    pictures_every: u64,
+}
+
+impl Default for Cadence {
+    fn default() -> Self {
+        Cadence { metrics_every: 1, pictures_every: 6 }
+    }
+}
+
+impl Cadence {
+    /// Whether metrics and pictures are due at `frame` (pictures offset from metrics, so that
+    /// the two costs rarely land on one frame).
+    fn due(&self, frame: u64) -> (bool, bool) {
+        (frame % self.metrics_every == 0, (frame + self.pictures_every / 2) % self.pictures_every == 0)
+    }
+
+    fn learn(&mut self, gpu: bool, metrics_ms: Option<f64>, pictures_ms: Option<f64>) {
+        if let Some(ms) = metrics_ms {
+            self.metrics_every = if gpu { 1 } else { ((ms / 4.0).ceil() as u64).clamp(1, 20) };
+        }
+        if let Some(ms) = pictures_ms {
+            self.pictures_every = ((ms / 2.0).ceil() as u64).clamp(6, 60);
+        }
+    }
 }
 
 /// Adds a point to a curve, thinning old points so that it stays cheap to draw.

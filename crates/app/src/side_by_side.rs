@@ -47,19 +47,23 @@ impl SideBySide {
         self.built = Some(key);
     }
 
-    /// B takes `steps` steps and publishes its metrics (and, when due, its output over the
-    /// plane). A divergence or an error in B pauses both, with a message.
-    pub async fn step(&mut self, lab: &Lab, steps: u32, pictures: bool) {
+    /// B takes `steps` steps and, when due (as for A), publishes its metrics and its output over
+    /// the plane. A divergence or an error in B pauses both, with a message.
+    pub async fn step(&mut self, lab: &Lab, steps: u32, metrics: bool, pictures: bool) {
         let Some(s) = self.session.as_mut() else { return };
         let result = async {
             s.step(steps)?;
-            let m = s.metrics().await?;
-            push_history(lab.b_history, m.step as f64 / s.steps_per_epoch() as f64, m);
-            lab.b_latest.set(Some(m));
-            if m.diverged() {
-                lab.playing.set(false);
-                lab.notice.set(Some(format!("Experiment B diverged at epoch {}: its loss became NaN or infinite.", m.epoch)));
-            } else if pictures && s.spec().data.kind.is_points() {
+            if metrics {
+                let m = s.metrics().await?;
+                push_history(lab.b_history, m.step as f64 / s.steps_per_epoch() as f64, m);
+                lab.b_latest.set(Some(m));
+                if m.diverged() {
+                    lab.playing.set(false);
+                    lab.notice.set(Some(format!("Experiment B diverged at epoch {}: its loss became NaN or infinite.", m.epoch)));
+                    return Ok(());
+                }
+            }
+            if pictures && s.spec().data.kind.is_points() {
                 lab.b_output.set(plane_output(s).await?);
             }
             Ok::<(), engine::EngineError>(())
