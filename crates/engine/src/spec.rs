@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
-use crate::data::{DatasetKind, Feature};
+use crate::data::{CustomPoint, DatasetKind, Feature};
 use crate::error::{EngineError, Result};
 use crate::init::InitKind;
 use crate::loss::LossKind;
@@ -65,6 +65,11 @@ pub struct ModelSpec {
     pub seed: u32,
     #[serde(default)]
     pub init: InitKind,
+    /// Your own data set's points (see [`crate::data::custom`]), trained on when `data.kind` is
+    /// `custom` and kept otherwise, so that switching back finds them. Left out of the JSON when
+    /// empty, so specs without them read and write as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_points: Vec<CustomPoint>,
 }
 
 /// The data set and how it is drawn.
@@ -245,6 +250,7 @@ impl Default for ModelSpec {
             batch_size: 10,
             seed: 1,
             init: InitKind::GlorotUniform,
+            custom_points: Vec::new(),
         }
     }
 }
@@ -291,6 +297,7 @@ impl ModelSpec {
         if !TRAIN_PERCENT.contains(&d.train_percent) {
             return Err(invalid("data.train_percent", format!("must be in 10..=90, got {}", d.train_percent)));
         }
+        crate::data::custom::check(&self.custom_points, d.kind == DatasetKind::Custom).map_err(|m| invalid("custom_points", m))?;
         if self.features.is_empty() {
             return Err(invalid("features", "choose at least one input feature"));
         }

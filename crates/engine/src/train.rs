@@ -104,7 +104,11 @@ impl<B: Backend> Trainer<B> {
         spec.validate()?;
         let d = spec.data;
         let mut data_rng = Rng::stream(spec.seed as u64, Stream::Data);
-        let points = data::generate(d.kind, d.points as usize, d.noise as f64 / 100.0, &mut data_rng);
+        let points = if d.kind == data::DatasetKind::Custom {
+            data::custom::points(&spec.custom_points)
+        } else {
+            data::generate(d.kind, d.points as usize, d.noise as f64 / 100.0, &mut data_rng)
+        };
         let mut split_rng = Rng::stream(spec.seed as u64, Stream::Split);
         let (train_points, test_points) = data::split(points, d.train_percent, &mut split_rng);
         let (train_samples, test_samples) =

@@ -197,10 +197,32 @@ fn random_spec(rng: &mut Rng) -> ModelSpec {
         }
         spec.regularization.kind = [RegKind::None, RegKind::L1, RegKind::L2][rng.below(3)];
         spec.regularization.rate = if rng.below(3) == 0 { 0.0 } else { f32_in(rng, 0.0, false, limits::MAX_REG_RATE, false) };
+        // Your own points: always for the custom set, sometimes kept beside another.
+        if kind == DatasetKind::Custom || rng.below(8) == 0 {
+            spec.custom_points = random_custom_points(rng);
+        }
         if spec.validate().is_ok() {
             return spec;
         }
     }
+}
+
+/// Up to the most points a data set holds, with coordinates often at the plane's edges.
+fn random_custom_points(rng: &mut Rng) -> Vec<engine::data::CustomPoint> {
+    use engine::data::custom::{LIMIT_UNITS, MAX_POINTS, MIN_POINTS};
+    let n = match rng.below(4) {
+        0 => MAX_POINTS,
+        1 => MIN_POINTS,
+        _ => 1 + rng.below(300),
+    };
+    let coord = |rng: &mut Rng| match rng.below(5) {
+        0 => -LIMIT_UNITS,
+        1 => LIMIT_UNITS,
+        _ => rng.below(2 * LIMIT_UNITS as usize + 1) as i16 - LIMIT_UNITS,
+    };
+    (0..n)
+        .map(|i| engine::data::CustomPoint { x: coord(rng), y: coord(rng), label: if i % 2 == 0 || rng.below(2) == 0 { 1 } else { -1 } })
+        .collect()
 }
 
 /// Every invariant of a decode: a valid spec, bounded problems, short printable messages, and
@@ -275,9 +297,15 @@ fn whole_urls_hashes_and_percent_escapes_read_the_same() {
             format!("  {link}\n"),
             format!("?{link}"),
             format!("https://dl101.example/play?{link}"),
-            // Every byte escaped, keys and values alike, except the separators.
+            // Every byte escaped, keys and values alike, except the separators (and the points of
+            // your own data, which escaped would outgrow the length cap).
             link.split('&')
-                .map(|kv| kv.split('=').map(|s| s.bytes().map(|b| format!("%{b:02X}")).collect::<String>()).collect::<Vec<_>>().join("="))
+                .map(|kv| {
+                    if kv.starts_with("custom=") {
+                        return kv.to_string();
+                    }
+                    kv.split('=').map(|s| s.bytes().map(|b| format!("%{b:02X}")).collect::<String>()).collect::<Vec<_>>().join("=")
+                })
                 .collect::<Vec<_>>()
                 .join("&"),
         ] {
@@ -352,7 +380,10 @@ fn every_table_entry_is_readable_by_its_id() {
         assert_eq!((d.spec.data.kind, d.problems.len()), (k, 0), "{link}: {:?}", d.problems);
         assert_eq!(encode(&d.spec), link);
     }
-    assert_eq!(DatasetKind::EVERY.len(), 10, "a new data set: add it above");
+    // Your own data, with its points.
+    let d = decode(&format!("{}&custom=AAAAAAAB{}", BASE.replace("data=spiral", "data=custom"), "AAAB".repeat(8)));
+    assert_eq!((d.spec.data.kind, d.spec.custom_points.len(), d.problems.len()), (DatasetKind::Custom, 10, 0), "{:?}", d.problems);
+    assert_eq!(DatasetKind::EVERY.len(), 11, "a new data set: add it above");
 }
 
 /// BASE on data set `data` with these layers and loss.
@@ -759,12 +790,12 @@ fn oversized_links_are_cut_before_parsing() {
     let started = std::time::Instant::now();
     let d = decode(&huge);
     assert!(started.elapsed().as_secs_f64() < 2.0, "{:?}", started.elapsed());
-    assert!(d.problems[0].starts_with("link:") && d.problems[0].contains("4096"), "{:?}", d.problems);
+    assert!(d.problems[0].starts_with("link:") && d.problems[0].contains(&MAX_LINK_BYTES.to_string()), "{:?}", d.problems);
     // Everything before the cut is read; the cut piece is ignored, so BASE's layers stand.
     assert_eq!(d.spec.data.kind, DatasetKind::Spiral);
     assert_eq!(d.spec.layers.len(), 2);
     // A cut inside a multi-byte character does not panic.
-    let d = decode(&format!("v=1&data={}", "원".repeat(3000)));
+    let d = decode(&format!("v=1&data={}", "원".repeat(MAX_LINK_BYTES / 3 + 1000)));
     assert!(names(&d, "link"));
 }
 

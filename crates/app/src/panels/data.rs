@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use crate::i18n::{Lang, tr};
 use crate::lab::Lab;
+use crate::panels::custom_data::CustomDataControls;
 use crate::panels::network::new_layer;
 
 /// Switches the data set. Within a family (2-D points, images, sequences) the network stays; a
@@ -95,7 +96,8 @@ pub fn DataPanel(lab: Lab) -> impl IntoView {
         <section class="panel data" aria-labelledby="data-h">
             <h2 id="data-h">{move || tr(lang.get(), "Data", "데이터")}</h2>
             <div class="chips" role="group">{kinds}</div>
-            <label class="slider">
+            <CustomDataControls lab=lab />
+            <label class="slider" class:hidden=move || lab.spec.with(|s| s.data.kind == DatasetKind::Custom)>
                 <span>{move || tr(lang.get(), "Noise", "잡음")} " " {move || lab.spec.with(|s| s.data.noise)}</span>
                 <input type="range" min="0" max="50" step="5" data-testid="noise"
                     prop:value=move || lab.spec.with(|s| s.data.noise.to_string())

@@ -3,6 +3,7 @@
 pub mod activations;
 pub mod compare;
 pub mod controls;
+pub mod custom_data;
 pub mod data;
 pub mod lessons;
 pub mod model_io;

@@ -83,6 +83,7 @@ pub fn Boundary(lab: Lab) -> impl IntoView {
     view! {
         <figure class="boundary" class:hidden=move || !lab.spec.with(|s| s.data.kind.is_points())>
             <canvas node_ref=canvas width=SIZE height=SIZE data-testid="boundary"
+                on:click=move |ev| crate::panels::custom_data::on_plane_click(lab, &ev)
                 aria-label=move || tr(lang.get(), "Network output over the input plane, with training points (white ring) and test points (black ring)", "입력 평면 위의 신경망 출력과 학습 데이터(흰 테두리), 테스트 데이터(검은 테두리)") />
             <figcaption class="muted small">{move || tr(lang.get(), "Output (orange −1, blue +1); test points ringed in black", "출력 (주황 −1, 파랑 +1), 검은 테두리는 테스트 데이터")}</figcaption>
         </figure>

@@ -1,13 +1,16 @@
 //! Data sets: TensorFlow Playground's 2-D sets ([`playground`]) and their seven input
-//! [`features`]; the 8x8 handwritten [`digits`] and generated [`shapes`] for convolution; and
-//! generated [`sequences`] (sine forecasting, a memory task) for recurrent layers.
+//! [`features`]; your own 2-D points ([`custom`], clicked or pasted as CSV, kept in the spec);
+//! the 8x8 handwritten [`digits`] and generated [`shapes`] for convolution; and generated
+//! [`sequences`] (sine forecasting, a memory task) for recurrent layers.
 
+pub mod custom;
 pub mod digits;
 pub mod features;
 pub mod playground;
 pub mod sequences;
 pub mod shapes;
 
+pub use custom::CustomPoint;
 pub use features::Feature;
 pub use playground::{DatasetKind, Point, generate, split};
 

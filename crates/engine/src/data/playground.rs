@@ -24,6 +24,8 @@ pub enum DatasetKind {
     RegPlane,
     /// Regression: six Gaussian bumps of alternating sign.
     RegGauss,
+    /// Your own points, two classes, kept in the spec; see [`crate::data::custom`].
+    Custom,
     /// The 8x8 handwritten digits (images, 10 classes); see [`crate::data::digits`].
     Digits,
     /// Generated 12x12 images of four shapes; see [`crate::data::shapes`].
@@ -44,13 +46,14 @@ pub struct Point {
 
 impl DatasetKind {
     /// Every data set, 2-D points first, then images, then sequences.
-    pub const EVERY: [DatasetKind; 10] = [
+    pub const EVERY: [DatasetKind; 11] = [
         DatasetKind::Circle,
         DatasetKind::Xor,
         DatasetKind::Gauss,
         DatasetKind::Spiral,
         DatasetKind::RegPlane,
         DatasetKind::RegGauss,
+        DatasetKind::Custom,
         DatasetKind::Digits,
         DatasetKind::Shapes,
         DatasetKind::Sine,
@@ -76,6 +79,7 @@ impl DatasetKind {
             DatasetKind::Spiral => "spiral",
             DatasetKind::RegPlane => "reg_plane",
             DatasetKind::RegGauss => "reg_gauss",
+            DatasetKind::Custom => "custom",
             DatasetKind::Digits => "digits",
             DatasetKind::Shapes => "shapes",
             DatasetKind::Sine => "sine",
@@ -92,6 +96,7 @@ impl DatasetKind {
             DatasetKind::Spiral => ("Spiral", "나선"),
             DatasetKind::RegPlane => ("Plane (regression)", "평면 (회귀)"),
             DatasetKind::RegGauss => ("Multi-Gaussian (regression)", "다중 가우시안 (회귀)"),
+            DatasetKind::Custom => ("Your own data", "직접 만든 데이터"),
             DatasetKind::Digits => ("Handwritten digits 8x8", "손글씨 숫자 8x8"),
             DatasetKind::Shapes => ("Shapes 12x12", "도형 12x12"),
             DatasetKind::Sine => ("Sine forecasting", "사인파 예측"),
@@ -104,9 +109,10 @@ impl DatasetKind {
         matches!(self, DatasetKind::RegPlane | DatasetKind::RegGauss | DatasetKind::Sine)
     }
 
-    /// Whether samples are 2-D points (TensorFlow Playground's sets, fed through the features).
+    /// Whether samples are 2-D points (TensorFlow Playground's sets and your own data, fed
+    /// through the features).
     pub fn is_points(&self) -> bool {
-        DatasetKind::ALL.contains(self)
+        DatasetKind::ALL.contains(self) || *self == DatasetKind::Custom
     }
 
     /// Number of classes (0 for regression).
@@ -120,7 +126,8 @@ impl DatasetKind {
     }
 }
 
-/// `n` points of `kind` with `noise` in [0, 0.5], in generation order (classes grouped).
+/// `n` points of `kind` with `noise` in [0, 0.5], in generation order (classes grouped). Your own
+/// data is not generated: its points are in the spec (see [`crate::data::custom::points`]).
 pub fn generate(kind: DatasetKind, n: usize, noise: f64, rng: &mut Rng) -> Vec<Point> {
     let mut pts = Vec::with_capacity(n);
     let half = n / 2;
@@ -191,6 +198,8 @@ pub fn generate(kind: DatasetKind, n: usize, noise: f64, rng: &mut Rng) -> Vec<P
                 pts.push(Point { x, y, label });
             }
         }
+        // Not generated: the spec holds the points.
+        DatasetKind::Custom => {}
         // Not 2-D points: see `crate::data::samples`.
         DatasetKind::Digits | DatasetKind::Shapes | DatasetKind::Sine | DatasetKind::Memory => {}
     }

@@ -25,6 +25,7 @@
 //! | `rate` | `regularization.rate` | number; written unless `reg=none` and the rate is 0 |
 //! | `seed` | `seed` | whole number, 0..=4294967295 |
 //! | `init` | `init` | [`InitKind::id`] |
+//! | `custom` | `custom_points` | your own data's points, 4 characters each (below); written only when there are any, always last |
 //!
 //! Each layer of `layers` ([`LayerSpec::short_text`], with activation settings kept):
 //!
@@ -43,6 +44,15 @@
 //! images) is removed. Both are reported. The data sets are
 //! [`DatasetKind::EVERY`]: the 2-D point sets, `digits` and `shapes` (images, trained with
 //! `softmax_cross_entropy`), `sine` (sequences, regression) and `memory` (sequences, 2 classes).
+//!
+//! Each point of `custom` is 4 characters of the URL-safe base64 alphabet (`A`-`Z`, `a`-`z`,
+//! `0`-`9`, `-`, `_`), a 24-bit number, most significant 6 bits first:
+//! `((x + 600) * 1201 + (y + 600)) * 2 + positive`, with `x` and `y` the coordinates in hundredths
+//! (−600..=600, the plane [−6, 6]²) and `positive` 1 for the +1 class. 2,000 points, the most a
+//! data set holds, take 8,000 characters. A code that is not 4 such characters or is out of range
+//! is dropped and reported; so are points past [`crate::data::custom::MAX_POINTS`]. A link with
+//! `data=custom` whose points are too few or of one class opens the default data set instead,
+//! with its points kept, and says why.
 //!
 //! Numbers are written in Rust's shortest form that reads back to the same `f32` (`0.03`,
 //! `1e-8`), so [`decode`]`(`[`encode`]`(s))` gives `s` back bit for bit. Every character [`encode`]
@@ -73,9 +83,10 @@ use layers::{layers_text, parse_layers};
 /// keep reading the old form.
 pub const SHARE_VERSION: u32 = 1;
 
-/// The longest fragment [`decode`] reads, in bytes. A full link is a few hundred bytes; anything
-/// past this is ignored (and reported) before parsing starts.
-pub const MAX_LINK_BYTES: usize = 4096;
+/// The longest fragment [`decode`] reads, in bytes. A link is a few hundred bytes, plus 4 a point
+/// of your own data (8,000 for the most allowed); anything past this is ignored (and reported)
+/// before parsing starts.
+pub const MAX_LINK_BYTES: usize = 16384;
 
 /// The most problem messages [`decode`] returns; a final message counts the rest.
 pub const MAX_PROBLEMS: usize = 24;
@@ -141,7 +152,72 @@ pub fn encode(spec: &ModelSpec) -> String {
         let _ = write!(s, "&rate={}", fmt_f32(r.rate));
     }
     let _ = write!(s, "&seed={}&init={}", spec.seed, spec.init.id());
+    if !spec.custom_points.is_empty() {
+        s.push_str("&custom=");
+        s.push_str(&custom_text(&spec.custom_points));
+    }
     s
+}
+
+/// The URL-safe base64 alphabet the `custom` key uses.
+const CUSTOM_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/// Distinct coordinate values, −600..=600 hundredths.
+const CUSTOM_SIDE: u32 = 2 * crate::data::custom::LIMIT_UNITS as u32 + 1;
+
+/// Your own data's points as the `custom` key writes them (see the module documentation).
+pub fn custom_text(points: &[crate::data::CustomPoint]) -> String {
+    let limit = crate::data::custom::LIMIT_UNITS as i32;
+    let mut s = String::with_capacity(points.len() * 4);
+    for p in points {
+        let (x, y) = ((p.x as i32).clamp(-limit, limit) + limit, (p.y as i32).clamp(-limit, limit) + limit);
+        let v = ((x as u32 * CUSTOM_SIDE) + y as u32) * 2 + u32::from(p.positive());
+        for shift in [18, 12, 6, 0] {
+            s.push(CUSTOM_ALPHABET[((v >> shift) & 63) as usize] as char);
+        }
+    }
+    s
+}
+
+/// Reads the `custom` key: every well-formed point, the rest reported.
+fn parse_custom(p: &mut Problems, v: &str) -> Vec<crate::data::CustomPoint> {
+    use crate::data::custom::{LIMIT_UNITS, MAX_POINTS};
+    let bytes = v.trim().as_bytes();
+    let mut out = Vec::new();
+    let (mut bad, mut extra) = (0usize, 0usize);
+    let chunks = bytes.chunks_exact(4);
+    let rest = chunks.remainder().len();
+    for chunk in chunks {
+        let mut value = 0u32;
+        let mut ok = true;
+        for &c in chunk {
+            match CUSTOM_ALPHABET.iter().position(|&a| a == c) {
+                Some(d) => value = value << 6 | d as u32,
+                None => ok = false,
+            }
+        }
+        if !ok || value >= CUSTOM_SIDE * CUSTOM_SIDE * 2 {
+            bad += 1;
+            continue;
+        }
+        if out.len() == MAX_POINTS {
+            extra += 1;
+            continue;
+        }
+        let positive = value % 2 == 1;
+        let xy = value / 2;
+        let (x, y) = ((xy / CUSTOM_SIDE) as i16 - LIMIT_UNITS, (xy % CUSTOM_SIDE) as i16 - LIMIT_UNITS);
+        out.push(crate::data::CustomPoint { x, y, label: if positive { 1 } else { -1 } });
+    }
+    if bad > 0 {
+        p.push("custom", format!("{bad} point codes are not 4 characters of A-Z, a-z, 0-9, - and _ within range; dropped"));
+    }
+    if rest > 0 {
+        p.push("custom", format!("{rest} characters at the end do not make a whole point (4 characters); ignored"));
+    }
+    if extra > 0 {
+        p.push("custom", format!("{} points is more than the {MAX_POINTS} a data set holds; kept the first {MAX_POINTS}", MAX_POINTS + extra));
+    }
+    out
 }
 
 /// The experiment in a fragment: this playground's format or TensorFlow Playground's. Accepts the
@@ -497,9 +573,9 @@ fn decode_share(link: &Link, p: &mut Problems) -> ModelSpec {
     let def = ModelSpec::default();
     let mut spec = def.clone();
     // Keys this format knows; anything else is reported once.
-    const KEYS: [&str; 19] = [
+    const KEYS: [&str; 20] = [
         "v", "data", "points", "noise", "train", "features", "layers", "loss", "opt", "lr", "momentum", "beta1", "beta2", "eps",
-        "batch", "reg", "rate", "seed", "init",
+        "batch", "reg", "rate", "seed", "init", "custom",
     ];
     let mut reported = Vec::new();
     for pair in &link.pairs {
@@ -608,6 +684,9 @@ fn decode_share(link: &Link, p: &mut Problems) -> ModelSpec {
     if let Some(v) = required("init", def.init.id().into(), p) {
         spec.init = pick(p, "init", &v, &INIT_KINDS, |k| k.id(), def.init);
     }
+    if let Some(v) = optional("custom", "no points".into(), p) {
+        spec.custom_points = parse_custom(p, &v);
+    }
     settle(spec, p)
 }
 
@@ -640,6 +719,17 @@ fn parse_features(p: &mut Problems, v: &str, default: &[Feature]) -> Vec<Feature
 /// a parameter count under [`limits::MAX_PARAMS`]. If it still does not validate, the default.
 pub(crate) fn settle(mut spec: ModelSpec, p: &mut Problems) -> ModelSpec {
     spec.version = SPEC_VERSION;
+    if crate::data::custom::check(&spec.custom_points, false).is_err() {
+        p.push("custom", "the points are not usable; dropped");
+        spec.custom_points.clear();
+    }
+    if spec.data.kind == DatasetKind::Custom
+        && let Err(why) = crate::data::custom::check(&spec.custom_points, true)
+    {
+        let fallback = ModelSpec::default().data.kind;
+        p.push("data", format!("{why}; opened {} instead", fallback.id()));
+        spec.data.kind = fallback;
+    }
     if spec.data.kind.is_regression() && spec.loss != LossKind::Mse {
         p.push(
             "loss",
