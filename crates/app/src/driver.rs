@@ -130,7 +130,7 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
         let have_gpu = gpu.is_some() || matches!(session, Some(Session::Gpu(_)));
         let want_gpu = have_gpu
             && match lab.device_pref.get_untracked() {
-                DevicePref::Auto => !software,
+                DevicePref::Auto => !software && !small_for_gpu(&spec),
                 DevicePref::Gpu => true,
                 DevicePref::Cpu => false,
             };
@@ -338,8 +338,18 @@ fn build(lab: &Lab, spec: &ModelSpec, want_gpu: bool, gpu: &mut Option<GpuBacken
     }
 }
 
+/// Training steps below this many floating-point operations are over on the CPU before a GPU has
+/// launched a step's dozens of kernels, so the automatic choice keeps them on the CPU even on a
+/// hardware adapter (TensorFlow Playground's default network is about 10 thousand).
+const SMALL_STEP_FLOPS: f64 = 4e6;
+
+fn small_for_gpu(spec: &ModelSpec) -> bool {
+    engine::plan::flops_per_step(spec).is_some_and(|f| f < SMALL_STEP_FLOPS)
+}
+
 /// Which device trains, and why: the automatic choice explains itself. English and Korean.
 fn device_line(pref: DevicePref, have_gpu: bool, software: bool, lost: bool, session: Option<&Session>) -> (&'static str, &'static str) {
+    let small = session.is_some_and(|s| small_for_gpu(s.spec()));
     match (session, pref) {
         (Some(Session::Gpu(_)), _) => ("Training on WebGPU", "WebGPU에서 학습 중"),
         (Some(Session::Cpu(_)), _) if lost => ("Training on the CPU (the GPU device was lost)", "CPU에서 학습 중 (GPU 장치를 잃어버림)"),
@@ -347,6 +357,10 @@ fn device_line(pref: DevicePref, have_gpu: bool, software: bool, lost: bool, ses
         (Some(Session::Cpu(_)), _) if have_gpu && software => (
             "Training on the CPU (auto: the WebGPU adapter is a software renderer, slower than the CPU here)",
             "CPU에서 학습 중 (자동: WebGPU 어댑터가 소프트웨어 렌더러라 여기서는 CPU가 더 빠름)",
+        ),
+        (Some(Session::Cpu(_)), _) if have_gpu && small => (
+            "Training on the CPU (auto: this network is small enough that the CPU finishes a step before the GPU could start it)",
+            "CPU에서 학습 중 (자동: 신경망이 작아서 GPU가 시작하기 전에 CPU가 한 스텝을 끝냄)",
         ),
         (Some(Session::Cpu(_)), _) => ("Training on the CPU (no usable WebGPU)", "CPU에서 학습 중 (사용할 수 있는 WebGPU 없음)"),
         (None, _) => ("", ""),

@@ -203,3 +203,38 @@ pub fn plan(spec: &ModelSpec) -> Result<Vec<LayerPlan>> {
     });
     Ok(out)
 }
+
+/// Floating-point operations of one training step (forward and backward, about three times the
+/// forward multiply-adds, times two for multiply and add), for the page's automatic device
+/// choice: a step of a few million operations is over on the CPU before a GPU has finished
+/// launching its dozens of kernels. An estimate; `None` for a spec that does not plan.
+pub fn flops_per_step(spec: &ModelSpec) -> Option<f64> {
+    let macs: f64 = plan(spec)
+        .ok()?
+        .iter()
+        .map(|p| match p.layer {
+            Planned::Dense { fan_in, units, act } => (fan_in * units * act.fan()) as f64,
+            Planned::Conv { op, .. } => (p.output.len() * op.in_channels * op.kernel[0] * op.kernel[1]) as f64,
+            Planned::Pool { .. } => p.output.len() as f64,
+            Planned::Recurrent { kind, input, hidden, steps, .. } => (steps * kind.gates() * hidden * (input + hidden)) as f64,
+            Planned::Flatten => 0.0,
+        })
+        .sum();
+    Some(macs * 2.0 * 3.0 * spec.batch_size as f64)
+}
+
+#[cfg(test)]
+mod flops_tests {
+    use super::*;
+
+    #[test]
+    fn flops_grow_with_the_network_and_the_batch() {
+        let small = ModelSpec::default();
+        let f = flops_per_step(&small).unwrap();
+        // 2-4-2-1: (2·4 + 4·2 + 2·1) multiply-adds per sample.
+        assert_eq!(f, 18.0 * 6.0 * small.batch_size as f64);
+        let mut bigger = small.clone();
+        bigger.batch_size *= 2;
+        assert_eq!(flops_per_step(&bigger).unwrap(), 2.0 * f);
+    }
+}
