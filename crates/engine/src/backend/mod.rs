@@ -192,6 +192,56 @@ impl RnnCell {
     }
 }
 
+/// The views of a dense layer's backward pass (see [`Backend::dense_backward`]): `y = f(z)`,
+/// `z = x·Wᵀ + b` over `rows` rows, `fan_in` inputs and `units` outputs, with `f` elementwise and
+/// without parameters (not softmax, maxout or PReLU).
+#[derive(Clone, Copy, Debug)]
+pub struct DenseGrad<'a, Bf> {
+    pub rows: usize,
+    pub fan_in: usize,
+    pub units: usize,
+    pub act: Activation,
+    /// `[rows, fan_in]`, the forward input.
+    pub x: &'a View<Bf>,
+    /// `[rows, units]` pre-activations, as [`Backend::dense_forward`] left them.
+    pub z: &'a View<Bf>,
+    /// `[rows, units]` outputs (for a linear layer, `z` itself).
+    pub y: &'a View<Bf>,
+    /// `[rows, units]` gradient with respect to `y` (read).
+    pub dy: &'a View<Bf>,
+    /// `[rows, units]` scratch for the gradient with respect to `z` (unused when linear).
+    pub dz: &'a View<Bf>,
+    /// `[units, fan_in]`.
+    pub weight: &'a View<Bf>,
+    /// `[units, fan_in]` and `[units]`, overwritten (they may share a buffer).
+    pub dweight: &'a View<Bf>,
+    pub dbias: &'a View<Bf>,
+    /// `[rows, fan_in]`, overwritten when given.
+    pub dx: Option<&'a View<Bf>>,
+}
+
+/// The views of a convolution layer's backward pass (see [`Backend::conv2d_backward`]):
+/// `y = f(z)`, `z = conv(x) + bias`, `f` elementwise without parameters.
+#[derive(Clone, Copy, Debug)]
+pub struct ConvGrad<'a, Bf> {
+    pub op: Conv2d,
+    pub act: Activation,
+    pub x: &'a View<Bf>,
+    /// Pre-activations, as [`Backend::conv2d_forward_act`] left them.
+    pub z: &'a View<Bf>,
+    /// Outputs (for a linear layer, `z` itself).
+    pub y: &'a View<Bf>,
+    pub dy: &'a View<Bf>,
+    /// Scratch for the gradient with respect to `z` (unused when linear).
+    pub dz: &'a View<Bf>,
+    pub weight: &'a View<Bf>,
+    /// Overwritten (they may share a buffer).
+    pub dweight: &'a View<Bf>,
+    pub dbias: &'a View<Bf>,
+    /// Overwritten when given.
+    pub dx: Option<&'a View<Bf>>,
+}
+
 /// The device side of the engine. See the module documentation for the rules every op follows.
 pub trait Backend {
     /// A cheap, clonable handle to a device buffer of `f32`.
@@ -494,6 +544,128 @@ pub trait Backend {
     ) -> Result<()> {
         let _ = (cell, gates, hp, h_prev, dh);
         Err(unsupported(self, "gru_cell_backward"))
+    }
+
+    // ---- Fused layer ops ------------------------------------------------------------------------
+    //
+    // Each has a default body made of the ops above (the CPU backend uses it, so its results are
+    // those of the separate ops); a backend may record fewer dispatches. Where a backend fuses an
+    // activation into the forward op it may leave `z` unwritten, so the backward pass of a layer
+    // whose forward went through one of these ops must go through the matching backward op,
+    // which then reads only `y`.
+
+    /// A dense layer's forward: `z = x·Wᵀ + b` (the [`Gemm`] `g`, `trans_b`, with `bias`), then
+    /// `y = f(z)` for an elementwise `act` without parameters (not linear, softmax, maxout or PReLU).
+    #[allow(clippy::too_many_arguments)]
+    fn dense_forward(
+        &mut self,
+        g: Gemm,
+        act: Activation,
+        x: &View<Self::Buffer>,
+        weight: &View<Self::Buffer>,
+        bias: &View<Self::Buffer>,
+        z: &View<Self::Buffer>,
+        y: &View<Self::Buffer>,
+    ) -> Result<()> {
+        self.gemm(g, x, weight, Some(bias), z)?;
+        self.act_forward(ActOp { act, rows: g.m, cols: g.n }, z, None, y)
+    }
+
+    /// A dense layer's backward pass, see [`DenseGrad`]: `dz = dy·f′(z)`, `dW = dzᵀ·x`,
+    /// `db = Σ_rows dz`, and `dx = dz·W` when `dx` is given.
+    fn dense_backward(&mut self, d: DenseGrad<'_, Self::Buffer>) -> Result<()> {
+        let dz = if d.act == Activation::Linear {
+            d.dy.clone()
+        } else {
+            let op = ActOp { act: d.act, rows: d.rows, cols: d.units };
+            self.act_backward(op, d.z, d.y, d.dy, None, d.dz, None)?;
+            d.dz.clone()
+        };
+        let gw = Gemm { m: d.units, n: d.fan_in, k: d.rows, trans_a: true, trans_b: false, accumulate: false };
+        self.gemm(gw, &dz, d.x, None, d.dweight)?;
+        self.col_sum(&dz, d.rows, d.units, d.dbias, false)?;
+        if let Some(dx) = d.dx {
+            let gx = Gemm { m: d.rows, n: d.fan_in, k: d.units, trans_a: false, trans_b: false, accumulate: false };
+            self.gemm(gx, &dz, d.weight, None, dx)?;
+        }
+        Ok(())
+    }
+
+    /// A convolution layer's forward: `z = conv(x) + bias`, then `y = f(z)` for an elementwise
+    /// `act` without parameters (not linear).
+    #[allow(clippy::too_many_arguments)]
+    fn conv2d_forward_act(
+        &mut self,
+        op: Conv2d,
+        act: Activation,
+        x: &View<Self::Buffer>,
+        weight: &View<Self::Buffer>,
+        bias: &View<Self::Buffer>,
+        z: &View<Self::Buffer>,
+        y: &View<Self::Buffer>,
+    ) -> Result<()> {
+        self.conv2d_forward(op, x, weight, Some(bias), z)?;
+        let per_sample = op.out_channels * op.out_height() * op.out_width();
+        self.act_forward(ActOp { act, rows: op.batch, cols: per_sample }, z, None, y)
+    }
+
+    /// A convolution layer's backward pass, see [`ConvGrad`]: `dz = dy·f′(z)`, then the weight,
+    /// bias and (when `dx` is given) input gradients.
+    fn conv2d_backward(&mut self, d: ConvGrad<'_, Self::Buffer>) -> Result<()> {
+        let dz = if d.act == Activation::Linear {
+            d.dy.clone()
+        } else {
+            let per_sample = d.op.out_channels * d.op.out_height() * d.op.out_width();
+            let op = ActOp { act: d.act, rows: d.op.batch, cols: per_sample };
+            self.act_backward(op, d.z, d.y, d.dy, None, d.dz, None)?;
+            d.dz.clone()
+        };
+        self.conv2d_backward_params(d.op, d.x, &dz, d.dweight, None)?;
+        self.conv2d_backward_bias(d.op, &dz, d.dbias)?;
+        if let Some(dx) = d.dx {
+            self.conv2d_backward_data(d.op, &dz, d.weight, dx)?;
+        }
+        Ok(())
+    }
+
+    /// One LSTM step with its hidden projection: `gates += h_{t−1}·W_hhᵀ + b_hh` (a [`Gemm`]
+    /// accumulating onto the input projection), then [`Backend::lstm_cell_forward`]. `h [2·N·H]`
+    /// holds `h_{t−1}` (read) then receives `h_t`; `w_hh [4H, H]`, `b_hh [4H]`.
+    fn lstm_step_forward(
+        &mut self,
+        cell: RnnCell,
+        gates: &View<Self::Buffer>,
+        c: &View<Self::Buffer>,
+        h: &View<Self::Buffer>,
+        w_hh: &View<Self::Buffer>,
+        b_hh: &View<Self::Buffer>,
+    ) -> Result<()> {
+        let s = cell.state_len();
+        let g = Gemm { m: cell.batch, n: 4 * cell.hidden, k: cell.hidden, trans_a: false, trans_b: true, accumulate: true };
+        self.gemm(g, &h.sub(0, s), w_hh, Some(b_hh), gates)?;
+        self.lstm_cell_forward(cell, gates, c, &h.sub(s, s))
+    }
+
+    /// One LSTM step backward: when `next_gates` (step `t+1`'s pre-activation gradients) is
+    /// given, first `dh += next_gates·W_hh` (a [`Gemm`] accumulating into the gradient reaching
+    /// `h_t`), then [`Backend::lstm_cell_backward`]. `dh` and `dc` may share a buffer (disjoint
+    /// ranges), as may `gates` and `next_gates`.
+    #[allow(clippy::too_many_arguments)]
+    fn lstm_step_backward(
+        &mut self,
+        cell: RnnCell,
+        gates: &View<Self::Buffer>,
+        next_gates: Option<&View<Self::Buffer>>,
+        c: &View<Self::Buffer>,
+        dh: &View<Self::Buffer>,
+        dc: &View<Self::Buffer>,
+        w_hh: &View<Self::Buffer>,
+    ) -> Result<()> {
+        if let Some(ng) = next_gates {
+            let g = Gemm { m: cell.batch, n: cell.hidden, k: 4 * cell.hidden, trans_a: false, trans_b: false, accumulate: true };
+            self.gemm(g, ng, w_hh, None, dh)?;
+        }
+        self.lstm_cell_backward(cell, gates, c, dh, dc)
     }
 }
 

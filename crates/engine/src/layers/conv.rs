@@ -4,7 +4,7 @@
 //! `weight [O, C, KH, KW] | bias [O]` as in `torch.nn.Conv2d`; its activation is elementwise.
 
 use crate::activation::Activation;
-use crate::backend::{ActOp, Backend, Conv2d, Pool2d, View};
+use crate::backend::{Backend, Conv2d, ConvGrad, Pool2d, View};
 use crate::error::Result;
 
 fn v<Bf: Clone>(buf: &Bf, offset: usize, len: usize) -> View<Bf> {
@@ -86,31 +86,30 @@ impl<B: Backend> Conv<B> {
     pub fn forward(&self, backend: &mut B, rows: usize, x: &View<B::Buffer>) -> Result<()> {
         let op = Conv2d { batch: rows, ..self.op };
         let z = v(&self.z, 0, rows * self.per_sample_out());
-        backend.conv2d_forward(op, x, &self.weight, Some(&self.bias), &z)?;
-        if !self.linear() {
-            let a = ActOp { act: self.act, rows, cols: self.per_sample_out() };
-            backend.act_forward(a, &z, None, &self.output(rows))?;
+        if self.linear() {
+            backend.conv2d_forward(op, x, &self.weight, Some(&self.bias), &z)
+        } else {
+            backend.conv2d_forward_act(op, self.act, x, &self.weight, &self.bias, &z, &self.output(rows))
         }
-        Ok(())
     }
 
     pub fn backward(&self, backend: &mut B, rows: usize, x: &View<B::Buffer>, dx: Option<&View<B::Buffer>>) -> Result<()> {
         let op = Conv2d { batch: rows, ..self.op };
         let n = rows * self.per_sample_out();
-        let dz = if self.linear() {
-            self.output_grad(rows)
-        } else {
-            let dz = v(&self.dz, 0, n);
-            let a = ActOp { act: self.act, rows, cols: self.per_sample_out() };
-            backend.act_backward(a, &v(&self.z, 0, n), &self.output(rows), &self.output_grad(rows), None, &dz, None)?;
-            dz
-        };
-        backend.conv2d_backward_params(op, x, &dz, &self.dweight, None)?;
-        backend.conv2d_backward_bias(op, &dz, &self.dbias)?;
-        if let Some(dx) = dx {
-            backend.conv2d_backward_data(op, &dz, &self.weight, dx)?;
-        }
-        Ok(())
+        let dz = v(&self.dz, 0, if self.linear() { 0 } else { n });
+        backend.conv2d_backward(ConvGrad {
+            op,
+            act: self.act,
+            x,
+            z: &v(&self.z, 0, n),
+            y: &self.output(rows),
+            dy: &self.output_grad(rows),
+            dz: &dz,
+            weight: &self.weight,
+            dweight: &self.dweight,
+            dbias: &self.dbias,
+            dx,
+        })
     }
 }
 

@@ -4,7 +4,7 @@
 //! gradient buffer, so one optimizer op updates every layer.
 
 use crate::activation::Activation;
-use crate::backend::{ActOp, Backend, Gemm, View};
+use crate::backend::{ActOp, Backend, DenseGrad, Gemm, View};
 use crate::error::Result;
 
 /// A layer's `(weight, bias, prelu slopes)` views.
@@ -90,6 +90,12 @@ impl<B: Backend> Dense<B> {
         self.act == Activation::Linear
     }
 
+    /// Whether the activation is elementwise without parameters, so the backend's fused dense ops
+    /// apply ([`Backend::dense_forward`], [`Backend::dense_backward`]).
+    fn fused(&self) -> bool {
+        !matches!(self.act, Activation::Prelu | Activation::Maxout { .. } | Activation::Softmax)
+    }
+
     /// The output of the last [`Dense::forward`] over `rows` rows.
     pub fn output(&self, rows: usize) -> View<B::Buffer> {
         let buf = if self.linear() { &self.z } else { &self.a };
@@ -105,6 +111,9 @@ impl<B: Backend> Dense<B> {
     pub fn forward(&self, backend: &mut B, rows: usize, x: &View<B::Buffer>) -> Result<()> {
         let g = Gemm { m: rows, n: self.pre, k: self.fan_in, trans_a: false, trans_b: true, accumulate: false };
         let z = View { buf: self.z.clone(), offset: 0, len: rows * self.pre };
+        if self.fused() && !self.linear() {
+            return backend.dense_forward(g, self.act, x, &self.weight, &self.bias, &z, &self.output(rows));
+        }
         backend.gemm(g, x, &self.weight, Some(&self.bias), &z)?;
         if !self.linear() {
             let op = ActOp { act: self.act, rows, cols: self.pre };
@@ -117,6 +126,24 @@ impl<B: Backend> Dense<B> {
     /// parameter gradients (overwritten) and, when `dx` is given, the input gradient.
     pub fn backward(&self, backend: &mut B, rows: usize, x: &View<B::Buffer>, dx: Option<&View<B::Buffer>>) -> Result<()> {
         let z = View { buf: self.z.clone(), offset: 0, len: rows * self.pre };
+        if self.fused() {
+            let dz = View { buf: self.dz.clone(), offset: 0, len: if self.linear() { 0 } else { rows * self.pre } };
+            return backend.dense_backward(DenseGrad {
+                rows,
+                fan_in: self.fan_in,
+                units: self.pre,
+                act: self.act,
+                x,
+                z: &z,
+                y: &self.output(rows),
+                dy: &self.output_grad(rows),
+                dz: &dz,
+                weight: &self.weight,
+                dweight: &self.dweight,
+                dbias: &self.dbias,
+                dx,
+            });
+        }
         let dz = if self.linear() {
             self.output_grad(rows)
         } else {

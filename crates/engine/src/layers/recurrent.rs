@@ -75,10 +75,9 @@ pub struct Recurrent<B: Backend> {
     hs: B::Buffer,
     /// LSTM: `[(T+1)·N, H]`: `c_0 … c_T`.
     cs: B::Buffer,
-    /// `[(T+1)·N, H]`: gradient reaching `h_0 … h_T`.
+    /// `[(T+2)·N, H]`: gradient reaching `h_0 … h_T`, then (LSTM) the gradient reaching the
+    /// current `c` (in one buffer so that the fused LSTM step binds at most four).
     dhs: B::Buffer,
-    /// LSTM: `[N, H]` gradient reaching the current `c`.
-    dc: B::Buffer,
     /// `[T·N, I]` time-major input gradient.
     dxt: B::Buffer,
     /// Batch-first output `[N, T, H]` (return_sequences).
@@ -133,8 +132,7 @@ impl<B: Backend> Recurrent<B> {
             dpre: if kind == CellKind::Rnn { backend.alloc(tn * hidden)? } else { one(backend)? },
             hs: backend.alloc(state)?,
             cs: if kind == CellKind::Lstm { backend.alloc(state)? } else { one(backend)? },
-            dhs: backend.alloc(state)?,
-            dc: backend.alloc(capacity * hidden)?,
+            dhs: backend.alloc(state + capacity * hidden)?,
             dxt: backend.alloc(tn * input)?,
             y: if return_sequences { backend.alloc(tn * hidden)? } else { one(backend)? },
             dy: backend.alloc(if return_sequences { tn * hidden } else { capacity * hidden })?,
@@ -192,7 +190,7 @@ impl<B: Backend> Recurrent<B> {
     /// The gradient reaching `c` (LSTM): set it to the upstream `c_T` gradient before
     /// [`Recurrent::backward_core`]; it holds the `c_0` gradient after.
     pub fn dc_state(&self, rows: usize) -> View<B::Buffer> {
-        v(&self.dc, 0, rows * self.hidden)
+        v(&self.dhs, (self.steps + 1) * rows * self.hidden, rows * self.hidden)
     }
 
     fn permutations(&self, backend: &mut B, rows: usize) -> Result<()> {
@@ -254,8 +252,7 @@ impl<B: Backend> Recurrent<B> {
                     backend.act_forward(op, &g, None, &self.h_state(rows, t + 1))?;
                 }
                 CellKind::Lstm => {
-                    backend.gemm(hproj, &h_prev, &self.w_hh, Some(&self.b_hh), &g)?;
-                    backend.lstm_cell_forward(cell, &g, &v(&self.cs, t * s, 2 * s), &self.h_state(rows, t + 1))?;
+                    backend.lstm_step_forward(cell, &g, &v(&self.cs, t * s, 2 * s), &v(&self.hs, t * s, 2 * s), &self.w_hh, &self.b_hh)?;
                 }
                 CellKind::Gru => {
                     let hp = v(&self.hp, t * rows * gh, rows * gh);
@@ -277,22 +274,27 @@ impl<B: Backend> Recurrent<B> {
         let tn = t_len * rows;
         let s = rows * h;
         let _ = x; // The time-major copy of `x` saved by the forward pass is used instead.
-        backend.fill(&v(&self.dhs, 0, (t_len + 1) * s), 0.0)?;
+        // Every h slot and (LSTM) the c gradient after them: one clear.
+        let zeroed = if self.kind == CellKind::Lstm { t_len + 2 } else { t_len + 1 };
+        backend.fill(&v(&self.dhs, 0, zeroed * s), 0.0)?;
         if self.return_sequences {
             backend.gather_rows(&self.output_grad(rows), h, &v(&self.to_time, 0, tn), &v(&self.dhs, s, tn * h))?;
         } else {
             backend.copy(&self.output_grad(rows), &self.dh_state(rows, t_len))?;
         }
-        if self.kind == CellKind::Lstm {
-            backend.fill(&self.dc_state(rows), 0.0)?;
-        }
-        self.backward_core(backend, rows, dx)
+        self.backward_steps(backend, rows, dx, false)
     }
 
     /// The backward pass once [`Recurrent::dh_state`] slots `1..=T` (and slot 0 zeroed) and
     /// [`Recurrent::dc_state`] hold the upstream gradients. Afterwards slot 0 and `dc_state` hold
     /// the gradients of `h_0` and `c_0`.
     pub fn backward_core(&self, backend: &mut B, rows: usize, dx: Option<&View<B::Buffer>>) -> Result<()> {
+        self.backward_steps(backend, rows, dx, true)
+    }
+
+    /// [`Recurrent::backward_core`]; without `need_h0` the LSTM may leave the `h_0` gradient
+    /// (slot 0) as it was, which saves a product when nothing reads it (training from `h_0 = 0`).
+    fn backward_steps(&self, backend: &mut B, rows: usize, dx: Option<&View<B::Buffer>>, need_h0: bool) -> Result<()> {
         let (t_len, h, i) = (self.steps, self.hidden, self.input);
         let gh = self.kind.gates() * h;
         let tn = t_len * rows;
@@ -311,8 +313,14 @@ impl<B: Backend> Recurrent<B> {
                     backend.gemm(back, &d, &self.w_hh, None, &dh_prev)?;
                 }
                 CellKind::Lstm => {
-                    backend.lstm_cell_backward(cell, &g, &v(&self.cs, t * s, 2 * s), &self.dh_state(rows, t + 1), &self.dc_state(rows))?;
-                    backend.gemm(back, &g, &self.w_hh, None, &dh_prev)?;
+                    // The product of step t+1's gate gradients with W_hh completes the gradient
+                    // reaching h_t; the backend may fuse it with the cell.
+                    let next = (t + 1 < t_len).then(|| v(&self.gates, (t + 1) * rows * gh, rows * gh));
+                    let c = v(&self.cs, t * s, 2 * s);
+                    backend.lstm_step_backward(cell, &g, next.as_ref(), &c, &self.dh_state(rows, t + 1), &self.dc_state(rows), &self.w_hh)?;
+                    if t == 0 && need_h0 {
+                        backend.gemm(back, &g, &self.w_hh, None, &dh_prev)?;
+                    }
                 }
                 CellKind::Gru => {
                     let hp = v(&self.hp, t * rows * gh, rows * gh);

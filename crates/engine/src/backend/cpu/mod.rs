@@ -375,6 +375,39 @@ impl Backend for CpuBackend {
         Ok(())
     }
 
+    // The trait's default, except that `dh` and `dc` may share a buffer (the recurrent layer keeps
+    // them in one, so that the GPU's fused kernel binds at most four buffers): the shared buffer
+    // is borrowed once and split, so nothing is allocated.
+    fn lstm_step_backward(&mut self, cell: RnnCell, gates: &V, next_gates: Option<&V>, c: &V, dh: &V, dc: &V, w_hh: &V) -> Result<()> {
+        const OP: &str = "lstm_step_backward";
+        if let Some(ng) = next_gates {
+            let g = Gemm { m: cell.batch, n: cell.hidden, k: 4 * cell.hidden, trans_a: false, trans_b: false, accumulate: true };
+            self.gemm(g, ng, w_hh, None, dh)?;
+        }
+        if !Rc::ptr_eq(&dh.buf.0, &dc.buf.0) {
+            return self.lstm_cell_backward(cell, gates, c, dh, dc);
+        }
+        let s = cell.state_len();
+        let cv = rd(OP, "c", c, 2 * s)?;
+        let mut gv = wr(OP, "gates", gates, 4 * s)?;
+        let mut both = dh.buf.0.try_borrow_mut().map_err(|_| alias(OP, "dh"))?;
+        let len = both.len();
+        range(OP, "dh", dh, s, len)?;
+        range(OP, "dc", dc, s, len)?;
+        if dh.offset < dc.offset + s && dc.offset < dh.offset + s && s > 0 {
+            return Err(alias(OP, "dc"));
+        }
+        let (dhv, dcv) = if dh.offset < dc.offset {
+            let (lo, hi) = both.split_at_mut(dc.offset);
+            (&lo[dh.offset..dh.offset + s], &mut hi[..s])
+        } else {
+            let (lo, hi) = both.split_at_mut(dh.offset);
+            (&hi[..s], &mut lo[dc.offset..dc.offset + s])
+        };
+        rnn::lstm_backward(&cell, &mut gv, &cv, dhv, dcv);
+        Ok(())
+    }
+
     fn gru_cell_forward(&mut self, cell: RnnCell, gates: &V, hp: &V, h: &V) -> Result<()> {
         const OP: &str = "gru_cell_forward";
         let s = cell.state_len();

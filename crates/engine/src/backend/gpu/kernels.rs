@@ -34,6 +34,8 @@ pub enum Kernel {
     LstmCellBackward,
     GruCellForward,
     GruCellBackward,
+    LstmStepForward,
+    LstmStepBackward,
 }
 
 /// How a kernel is built and bound.
@@ -70,7 +72,7 @@ pub const KERNELS: &[KernelDef] = &[
     kernel!(PreluDalpha, "prelu_dalpha", &[R, R, W]),
     kernel!(SoftmaxForward, "softmax_forward", &[R, W]),
     kernel!(SoftmaxBackward, "softmax_backward", &[R, R, W]),
-    kernel!(ColSum, "col_sum", &[R, W]),
+    kernel!(ColSum, "col_sum", &[R, R, W]),
     kernel!(Loss, "loss", &[R, R, W, W]),
     kernel!(CountCorrect, "count_correct", &[R, R, W]),
     kernel!(GatherRows, "gather_rows", &[R, R, W]),
@@ -78,8 +80,8 @@ pub const KERNELS: &[KernelDef] = &[
     kernel!(OptimMomentum, "optim_momentum", &[W, R, W]),
     kernel!(OptimAdam, "optim_adam", &[W, R, W, W]),
     kernel!(Conv2dForward, "conv2d_forward", &[R, R, R, W]),
-    kernel!(Conv2dBackwardData, "conv2d_backward_data", &[R, R, W]),
-    kernel!(Conv2dBackwardWeights, "conv2d_backward_weights", &[R, R, W]),
+    kernel!(Conv2dBackwardData, "conv2d_backward_data", &[R, R, R, W]),
+    kernel!(Conv2dBackwardWeights, "conv2d_backward_weights", &[R, R, R, W]),
     kernel!(Conv2dBackwardBias, "conv2d_backward_bias", &[R, W]),
     kernel!(MaxPool2dForward, "maxpool2d_forward", &[R, W, W]),
     kernel!(AvgPool2dForward, "avgpool2d_forward", &[R, W]),
@@ -88,6 +90,8 @@ pub const KERNELS: &[KernelDef] = &[
     kernel!(LstmCellBackward, "lstm_cell_backward", &[W, R, R, W]),
     kernel!(GruCellForward, "gru_cell_forward", &[W, R, W]),
     kernel!(GruCellBackward, "gru_cell_backward", &[W, W, R, W]),
+    kernel!(LstmStepForward, "lstm_step_forward", &[W, W, W, R]),
+    kernel!(LstmStepBackward, "lstm_step_backward", &[W, R, W, R]),
 ];
 
 /// The largest number of storage buffers a kernel binds: the downlevel limit that the device is

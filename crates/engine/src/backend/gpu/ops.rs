@@ -10,16 +10,43 @@ use super::kernels::Kernel;
 use super::readback::read_f32;
 use super::recorder::grid;
 use crate::activation::Activation;
-use crate::backend::{ActOp, Backend, Conv2d, Gemm, LossOp, Pool2d, RnnCell, View};
+use crate::backend::{ActOp, Backend, Conv2d, ConvGrad, DenseGrad, Gemm, LossOp, Pool2d, RnnCell, View};
 use crate::error::{EngineError, Result};
 use crate::loss::LossKind;
 use crate::optim::{OptimKind, OptimStep};
 
 type V = View<GpuBuffer>;
 
-/// Products of at most this many multiply-adds go to gemm_small.wgsl (one thread per output, no
-/// barriers); larger ones to the tiled gemm.wgsl.
-const SMALL_GEMM: u64 = 1 << 15;
+/// Products go to gemm_small.wgsl (a 1×4 register block per thread, no barriers) unless both
+/// sides of C have at least `TILED_SIDE` rows and columns and there are more than `TILED_MACS`
+/// multiply-adds: then to the tiled gemm.wgsl. Software adapters (lavapipe, SwiftShader) pay
+/// dearly for the tiled kernel's barriers, and the layers here are small.
+const TILED_MACS: u64 = 1 << 21;
+const TILED_SIDE: usize = 64;
+
+/// What a gemm does besides the product (see gemm_small.wgsl's flags).
+#[derive(Clone, Copy, Default)]
+struct Epilogue {
+    /// Apply the activation (code, scalar) to the result.
+    act: Option<(u32, f32)>,
+    /// Scale A by the activation's derivative from its output (aux, laid out like A).
+    dact: Option<(u32, f32)>,
+    /// Write op(A)'s row sums (after scaling) at this offset of C's buffer (direct kernel only).
+    sum_off: Option<usize>,
+}
+
+/// The activations whose forward can be fused into a product's epilogue and whose derivative
+/// follows from the output alone: `(code, scalar)` as in act_forward.wgsl.
+fn fusable(act: Activation) -> Option<(u32, f32)> {
+    match act {
+        Activation::Linear | Activation::BinaryStep | Activation::Sigmoid | Activation::Tanh | Activation::Relu => {
+            Some((act_code(act).0, 0.0))
+        }
+        // y > 0 exactly where z > 0 only for a positive slope.
+        Activation::LeakyRelu { alpha } if alpha > 0.0 => Some((5, alpha)),
+        _ => None,
+    }
+}
 
 fn shape(op: &'static str, detail: String) -> EngineError {
     EngineError::Shape { op, detail }
@@ -245,45 +272,156 @@ impl Backend for GpuBackend {
     }
 
     fn gemm(&mut self, g: Gemm, a: &V, b: &V, bias: Option<&V>, c: &V) -> Result<()> {
-        const OP: &str = "gemm";
-        let Gemm { m, n, k, trans_a, trans_b, accumulate } = g;
-        mul(OP, m, k)?;
-        mul(OP, k, n)?;
-        mul(OP, m, n)?;
-        sized(OP, "a", a, m * k)?;
-        sized(OP, "b", b, k * n)?;
-        if let Some(bias) = bias {
-            sized(OP, "bias", bias, n)?;
-        }
-        sized(OP, "c", c, m * n)?;
-        apart(OP, ("c", c), &[("a", Some(a)), ("b", Some(b)), ("bias", bias)])?;
-        if m == 0 || n == 0 {
-            return Ok(());
-        }
-        let flags = u32::from(trans_a) | u32::from(trans_b) << 1 | u32::from(bias.is_some()) << 2 | u32::from(accumulate) << 3;
-        let bias_buf = bias.map_or(&a.buf, |v| &v.buf);
-        let params = [
-            u(m),
-            u(n),
-            u(k),
-            flags,
-            u(a.offset),
-            u(b.offset),
-            u(bias.map_or(0, |v| v.offset)),
-            u(c.offset),
-        ];
-        let buffers = [&a.buf, &b.buf, bias_buf, &c.buf];
-        // In u64: on wasm32 a large product overflows usize.
-        if (m as u64) * (n as u64) * (k as u64) <= SMALL_GEMM {
-            let g = groups(OP, m * n, 64)?;
-            return self.rec.dispatch(Kernel::GemmSmall, &params, &buffers, g);
-        }
-        let (gx, gy) = (n.div_ceil(64), m.div_ceil(64));
-        if gx > 65_535 || gy > 65_535 {
-            return Err(EngineError::Unsupported(format!("gemm of {m}×{n}")));
-        }
-        self.rec.dispatch(Kernel::Gemm, &params, &buffers, (gx as u32, gy as u32))
+        self.gemm_ex(g, a, b, bias, None, c, Epilogue::default()).map(|_| ())
     }
+
+    fn dense_forward(&mut self, g: Gemm, act: Activation, x: &V, weight: &V, bias: &V, z: &V, y: &V) -> Result<()> {
+        match fusable(act) {
+            Some(code) if !g.accumulate => {
+                self.gemm_ex(g, x, weight, Some(bias), None, y, Epilogue { act: Some(code), ..Epilogue::default() }).map(|_| ())
+            }
+            _ => {
+                self.gemm(g, x, weight, Some(bias), z)?;
+                self.act_forward(ActOp { act, rows: g.m, cols: g.n }, z, None, y)
+            }
+        }
+    }
+
+    fn dense_backward(&mut self, d: DenseGrad<'_, GpuBuffer>) -> Result<()> {
+        const OP: &str = "dense_backward";
+        let Some(code) = fusable(d.act) else {
+            // As the trait's default: the forward wrote z.
+            let op = ActOp { act: d.act, rows: d.rows, cols: d.units };
+            self.act_backward(op, d.z, d.y, d.dy, None, d.dz, None)?;
+            let gw = Gemm { m: d.units, n: d.fan_in, k: d.rows, trans_a: true, trans_b: false, accumulate: false };
+            self.gemm(gw, d.dz, d.x, None, d.dweight)?;
+            self.col_sum(d.dz, d.rows, d.units, d.dbias, false)?;
+            if let Some(dx) = d.dx {
+                let gx = Gemm { m: d.rows, n: d.fan_in, k: d.units, trans_a: false, trans_b: false, accumulate: false };
+                self.gemm(gx, d.dz, d.weight, None, dx)?;
+            }
+            return Ok(());
+        };
+        // dz = dy·f'(y) is never stored: each product scales dy as it reads it.
+        let dact = (code.0 != 0).then_some(code);
+        let y = dact.map(|_| d.y);
+        sized(OP, "dbias", d.dbias, d.units)?;
+        let together = d.dbias.buf.id() == d.dweight.buf.id();
+        if together && d.dbias.offset < d.dweight.offset + d.dweight.len && d.dweight.offset < d.dbias.offset + d.dbias.len {
+            return Err(shape(OP, "dweight and dbias overlap".into()));
+        }
+        let gw = Gemm { m: d.units, n: d.fan_in, k: d.rows, trans_a: true, trans_b: false, accumulate: false };
+        let epi = Epilogue { dact, sum_off: together.then_some(d.dbias.offset), ..Epilogue::default() };
+        let summed = self.gemm_ex(gw, d.dy, d.x, None, y, d.dweight, epi)?;
+        if !summed {
+            self.col_sum_ex(d.dy, d.rows, d.units, d.dbias, false, y.zip(dact))?;
+        }
+        if let Some(dx) = d.dx {
+            let gx = Gemm { m: d.rows, n: d.fan_in, k: d.units, trans_a: false, trans_b: false, accumulate: false };
+            self.gemm_ex(gx, d.dy, d.weight, None, y, dx, Epilogue { dact, ..Epilogue::default() })?;
+        }
+        Ok(())
+    }
+
+    fn conv2d_forward_act(&mut self, op: Conv2d, act: Activation, x: &V, weight: &V, bias: &V, z: &V, y: &V) -> Result<()> {
+        match fusable(act) {
+            Some(code) => self.conv_forward_ex(op, x, weight, Some(bias), y, Some(code)),
+            None => {
+                self.conv2d_forward(op, x, weight, Some(bias), z)?;
+                let per_sample = op.out_channels * op.out_height() * op.out_width();
+                self.act_forward(ActOp { act, rows: op.batch, cols: per_sample }, z, None, y)
+            }
+        }
+    }
+
+    fn conv2d_backward(&mut self, d: ConvGrad<'_, GpuBuffer>) -> Result<()> {
+        let Some(code) = fusable(d.act) else {
+            let per_sample = d.op.out_channels * d.op.out_height() * d.op.out_width();
+            let op = ActOp { act: d.act, rows: d.op.batch, cols: per_sample };
+            self.act_backward(op, d.z, d.y, d.dy, None, d.dz, None)?;
+            self.conv2d_backward_params(d.op, d.x, d.dz, d.dweight, None)?;
+            self.conv2d_backward_bias(d.op, d.dz, d.dbias)?;
+            if let Some(dx) = d.dx {
+                self.conv2d_backward_data(d.op, d.dz, d.weight, dx)?;
+            }
+            return Ok(());
+        };
+        let dact = (code.0 != 0).then(|| (d.y, code));
+        self.conv_params_ex(d.op, d.x, d.dy, d.dweight, Some(d.dbias), dact)?;
+        if let Some(dx) = d.dx {
+            self.conv_data_ex(d.op, d.dy, d.weight, dx, dact)?;
+        }
+        Ok(())
+    }
+
+    fn lstm_step_forward(&mut self, cell: RnnCell, gates: &V, c: &V, h: &V, w_hh: &V, b_hh: &V) -> Result<()> {
+        const OP: &str = "lstm_step_forward";
+        let state = cell_state(OP, &cell, 4)?;
+        let fused = w_hh.buf.id() == b_hh.buf.id()
+            && [gates, c, h].iter().all(|v| v.buf.id() != w_hh.buf.id())
+            && gates.buf.id() != c.buf.id()
+            && gates.buf.id() != h.buf.id()
+            && c.buf.id() != h.buf.id();
+        if !fused {
+            let g = Gemm { m: cell.batch, n: 4 * cell.hidden, k: cell.hidden, trans_a: false, trans_b: true, accumulate: true };
+            self.gemm(g, &h.sub(0, state), w_hh, Some(b_hh), gates)?;
+            return self.lstm_cell_forward(cell, gates, c, &h.sub(state, state));
+        }
+        sized(OP, "gates", gates, 4 * state)?;
+        sized(OP, "c", c, 2 * state)?;
+        sized(OP, "h", h, 2 * state)?;
+        sized(OP, "w_hh", w_hh, 4 * state / cell.batch.max(1) * cell.hidden)?;
+        sized(OP, "b_hh", b_hh, 4 * cell.hidden)?;
+        let params = [u(cell.batch), u(cell.hidden), u(gates.offset), u(c.offset), u(h.offset), u(w_hh.offset), u(b_hh.offset)];
+        let g = groups(OP, state, 64)?;
+        self.rec.dispatch(Kernel::LstmStepForward, &params, &[&gates.buf, &c.buf, &h.buf, &w_hh.buf], g)
+    }
+
+    fn lstm_step_backward(&mut self, cell: RnnCell, gates: &V, next_gates: Option<&V>, c: &V, dh: &V, dc: &V, w_hh: &V) -> Result<()> {
+        const OP: &str = "lstm_step_backward";
+        let state = cell_state(OP, &cell, 4)?;
+        let fused = dh.buf.id() == dc.buf.id()
+            && next_gates.is_none_or(|n| n.buf.id() == gates.buf.id())
+            && [gates, c, dh].iter().all(|v| v.buf.id() != w_hh.buf.id())
+            && gates.buf.id() != c.buf.id()
+            && gates.buf.id() != dh.buf.id()
+            && c.buf.id() != dh.buf.id();
+        if !fused {
+            if let Some(ng) = next_gates {
+                let g = Gemm { m: cell.batch, n: cell.hidden, k: 4 * cell.hidden, trans_a: false, trans_b: false, accumulate: true };
+                self.gemm(g, ng, w_hh, None, dh)?;
+            }
+            return self.lstm_cell_backward(cell, gates, c, dh, dc);
+        }
+        sized(OP, "gates", gates, 4 * state)?;
+        if let Some(ng) = next_gates {
+            sized(OP, "next_gates", ng, 4 * state)?;
+            if ng.offset < gates.offset + gates.len && gates.offset < ng.offset + ng.len {
+                return Err(shape(OP, "gates and next_gates overlap".into()));
+            }
+        }
+        sized(OP, "c", c, 2 * state)?;
+        sized(OP, "dh", dh, state)?;
+        sized(OP, "dc", dc, state)?;
+        if dh.offset < dc.offset + dc.len && dc.offset < dh.offset + dh.len {
+            return Err(shape(OP, "dh and dc overlap".into()));
+        }
+        sized(OP, "w_hh", w_hh, 4 * cell.hidden * cell.hidden)?;
+        let params = [
+            u(cell.batch),
+            u(cell.hidden),
+            u(gates.offset),
+            u(next_gates.map_or(0, |n| n.offset)),
+            u32::from(next_gates.is_some()),
+            u(c.offset),
+            u(dh.offset),
+            u(dc.offset),
+            u(w_hh.offset),
+        ];
+        let g = groups(OP, state, 64)?;
+        self.rec.dispatch(Kernel::LstmStepBackward, &params, &[&gates.buf, &c.buf, &dh.buf, &w_hh.buf], g)
+    }
+
 
     fn act_forward(&mut self, op: ActOp, x: &V, alpha: Option<&V>, y: &V) -> Result<()> {
         const OP: &str = "act_forward";
@@ -398,18 +536,7 @@ impl Backend for GpuBackend {
     }
 
     fn col_sum(&mut self, x: &V, rows: usize, cols: usize, out: &V, accumulate: bool) -> Result<()> {
-        const OP: &str = "col_sum";
-        mul(OP, rows, cols)?;
-        sized(OP, "x", x, rows * cols)?;
-        sized(OP, "out", out, cols)?;
-        apart(OP, ("out", out), &[("x", Some(x))])?;
-        let g = groups(OP, cols, 64)?;
-        self.rec.dispatch(
-            Kernel::ColSum,
-            &[u(rows), u(cols), u(x.offset), u(out.offset), u32::from(accumulate)],
-            &[&x.buf, &out.buf],
-            g,
-        )
+        self.col_sum_ex(x, rows, cols, out, accumulate, None)
     }
 
     fn loss(&mut self, op: LossOp, pred: &V, target: &V, dpred: &V, loss: &V) -> Result<()> {
@@ -537,63 +664,18 @@ impl Backend for GpuBackend {
     }
 
     fn conv2d_forward(&mut self, op: Conv2d, x: &V, weight: &V, bias: Option<&V>, y: &V) -> Result<()> {
-        const OP: &str = "conv2d_forward";
-        let (oh, ow) = conv_shape(OP, &op)?;
-        sized(OP, "x", x, op.x_len())?;
-        sized(OP, "weight", weight, op.weight_len())?;
-        if let Some(b) = bias {
-            sized(OP, "bias", b, op.out_channels)?;
-        }
-        sized(OP, "y", y, op.y_len())?;
-        apart(OP, ("y", y), &[("x", Some(x)), ("weight", Some(weight)), ("bias", bias)])?;
-        // One thread per output position and block of four output channels.
-        let total = mul(OP, op.batch * op.out_channels.div_ceil(4), oh * ow)?;
-        let params = conv_params(
-            &op,
-            oh,
-            ow,
-            &[u(x.offset), u(weight.offset), u(bias.map_or(0, |b| b.offset)), u(y.offset), u32::from(bias.is_some()), u(total)],
-        );
-        let bias_buf = bias.map_or(&x.buf, |b| &b.buf);
-        let g = groups(OP, total, 64)?;
-        self.rec.dispatch(Kernel::Conv2dForward, &params, &[&x.buf, &weight.buf, bias_buf, &y.buf], g)
+        self.conv_forward_ex(op, x, weight, bias, y, None)
     }
 
     fn conv2d_backward_data(&mut self, op: Conv2d, dy: &V, weight: &V, dx: &V) -> Result<()> {
-        const OP: &str = "conv2d_backward_data";
-        let (oh, ow) = conv_shape(OP, &op)?;
-        sized(OP, "dy", dy, op.y_len())?;
-        sized(OP, "weight", weight, op.weight_len())?;
-        sized(OP, "dx", dx, op.x_len())?;
-        apart(OP, ("dx", dx), &[("dy", Some(dy)), ("weight", Some(weight))])?;
-        // One thread per input position and block of four input channels (one where there are
-        // fewer than four).
-        let block = if op.in_channels >= 4 { 4 } else { 1 };
-        let total = mul(OP, op.batch * op.in_channels.div_ceil(block), op.height * op.width)?;
-        let params = conv_params(&op, oh, ow, &[u(dy.offset), u(weight.offset), u(dx.offset), u(total), u(block)]);
-        let g = groups(OP, total, 64)?;
-        self.rec.dispatch(Kernel::Conv2dBackwardData, &params, &[&dy.buf, &weight.buf, &dx.buf], g)
+        self.conv_data_ex(op, dy, weight, dx, None)
     }
 
     fn conv2d_backward_params(&mut self, op: Conv2d, x: &V, dy: &V, dweight: &V, dbias: Option<&V>) -> Result<()> {
-        const OP: &str = "conv2d_backward_params";
-        let (oh, ow) = conv_shape(OP, &op)?;
-        sized(OP, "x", x, op.x_len())?;
-        sized(OP, "dy", dy, op.y_len())?;
-        sized(OP, "dweight", dweight, op.weight_len())?;
         if let Some(db) = dbias {
-            sized(OP, "dbias", db, op.out_channels)?;
-            apart(OP, ("dbias", db), &[("x", Some(x)), ("dy", Some(dy)), ("dweight", Some(dweight))])?;
+            apart("conv2d_backward_params", ("dbias", db), &[("x", Some(x)), ("dy", Some(dy)), ("dweight", Some(dweight))])?;
         }
-        apart(OP, ("dweight", dweight), &[("x", Some(x)), ("dy", Some(dy)), ("dbias", dbias)])?;
-        let total = dweight.len;
-        let params = conv_params(&op, oh, ow, &[u(x.offset), u(dy.offset), u(dweight.offset), u(total)]);
-        let g = groups(OP, total, 64)?;
-        self.rec.dispatch(Kernel::Conv2dBackwardWeights, &params, &[&x.buf, &dy.buf, &dweight.buf], g)?;
-        match dbias {
-            Some(db) => self.conv2d_backward_bias(op, dy, db),
-            None => Ok(()),
-        }
+        self.conv_params_ex(op, x, dy, dweight, dbias, None)
     }
 
     fn conv2d_backward_bias(&mut self, op: Conv2d, dy: &V, dbias: &V) -> Result<()> {
@@ -722,5 +804,192 @@ impl Backend for GpuBackend {
         let params = [u(cell.batch), u(cell.hidden), u(gates.offset), u(hp.offset), u(h_prev.offset), u(dh.offset)];
         let g = groups(OP, state, 64)?;
         self.rec.dispatch(Kernel::GruCellBackward, &params, &[&gates.buf, &hp.buf, &h_prev.buf, &dh.buf], g)
+    }
+}
+
+
+impl GpuBackend {
+    /// The gemm with an epilogue; `aux` is the bias (`bias`) or the activation's output that
+    /// scales A (`y`, with `epi.dact`). Returns whether the row sums were written (the direct
+    /// kernel only).
+    #[allow(clippy::too_many_arguments)]
+    fn gemm_ex(&mut self, g: Gemm, a: &V, b: &V, bias: Option<&V>, y: Option<&V>, c: &V, epi: Epilogue) -> Result<bool> {
+        const OP: &str = "gemm";
+        let Gemm { m, n, k, trans_a, trans_b, accumulate } = g;
+        mul(OP, m, k)?;
+        mul(OP, k, n)?;
+        mul(OP, m, n)?;
+        sized(OP, "a", a, m * k)?;
+        sized(OP, "b", b, k * n)?;
+        if let Some(bias) = bias {
+            sized(OP, "bias", bias, n)?;
+        }
+        sized(OP, "c", c, m * n)?;
+        if let Some(y) = y {
+            // Laid out like A.
+            sized(OP, "y", y, m * k)?;
+        }
+        apart(OP, ("c", c), &[("a", Some(a)), ("b", Some(b)), ("bias", bias), ("y", y)])?;
+        if let Some(off) = epi.sum_off
+            && off.checked_add(m).is_none_or(|end| end > c.buf.len())
+        {
+            return Err(shape(OP, format!("row sums at {off} run past their buffer")));
+        }
+        if m == 0 || n == 0 {
+            return Ok(false);
+        }
+        let dact = epi.dact.filter(|_| y.is_some());
+        let (act, s) = epi.act.or(dact).unwrap_or((0, 0.0));
+        // In u64: on wasm32 a large product overflows usize.
+        let tiled = m >= TILED_SIDE && n >= TILED_SIDE && (m as u64) * (n as u64) * (k as u64) > TILED_MACS;
+        let sum = epi.sum_off.filter(|_| !tiled);
+        let flags = u32::from(trans_a)
+            | u32::from(trans_b) << 1
+            | u32::from(bias.is_some()) << 2
+            | u32::from(accumulate) << 3
+            | u32::from(epi.act.is_some()) << 4
+            | u32::from(dact.is_some()) << 5
+            | u32::from(sum.is_some()) << 6;
+        let aux = bias.or(y.filter(|_| dact.is_some()));
+        let aux_buf = aux.map_or(&a.buf, |v| &v.buf);
+        let params = [
+            u(m),
+            u(n),
+            u(k),
+            flags,
+            u(a.offset),
+            u(b.offset),
+            u(aux.map_or(0, |v| v.offset)),
+            u(c.offset),
+            act,
+            f(s),
+            u(sum.unwrap_or(0)),
+        ];
+        let buffers = [&a.buf, &b.buf, aux_buf, &c.buf];
+        if !tiled {
+            let threads = mul(OP, m, n.div_ceil(4))? + if sum.is_some() { m } else { 0 };
+            let g = groups(OP, threads, 64)?;
+            self.rec.dispatch(Kernel::GemmSmall, &params, &buffers, g)?;
+            return Ok(sum.is_some());
+        }
+        let (gx, gy) = (n.div_ceil(64), m.div_ceil(64));
+        if gx > 65_535 || gy > 65_535 {
+            return Err(EngineError::Unsupported(format!("gemm of {m}×{n}")));
+        }
+        self.rec.dispatch(Kernel::Gemm, &params, &buffers, (gx as u32, gy as u32))?;
+        Ok(false)
+    }
+
+    /// col_sum, optionally of `x·f'(y)` (the fused backward of an activation).
+    fn col_sum_ex(&mut self, x: &V, rows: usize, cols: usize, out: &V, accumulate: bool, dact: Option<(&V, (u32, f32))>) -> Result<()> {
+        const OP: &str = "col_sum";
+        mul(OP, rows, cols)?;
+        sized(OP, "x", x, rows * cols)?;
+        sized(OP, "out", out, cols)?;
+        if let Some((y, _)) = dact {
+            sized(OP, "y", y, rows * cols)?;
+        }
+        apart(OP, ("out", out), &[("x", Some(x)), ("y", dact.map(|d| d.0))])?;
+        let g = groups(OP, cols, 64)?;
+        let (code, s) = dact.map_or((0, 0.0), |d| d.1);
+        let y = dact.map(|d| d.0);
+        self.rec.dispatch(
+            Kernel::ColSum,
+            &[u(rows), u(cols), u(x.offset), u(out.offset), u32::from(accumulate), u32::from(dact.is_some()), code, f(s), u(y.map_or(0, |v| v.offset))],
+            &[&x.buf, y.map_or(&x.buf, |v| &v.buf), &out.buf],
+            g,
+        )
+    }
+
+    /// conv2d_forward, optionally with the activation (code, scalar) applied to the output.
+    fn conv_forward_ex(&mut self, op: Conv2d, x: &V, weight: &V, bias: Option<&V>, y: &V, act: Option<(u32, f32)>) -> Result<()> {
+        const OP: &str = "conv2d_forward";
+        let (oh, ow) = conv_shape(OP, &op)?;
+        sized(OP, "x", x, op.x_len())?;
+        sized(OP, "weight", weight, op.weight_len())?;
+        if let Some(b) = bias {
+            sized(OP, "bias", b, op.out_channels)?;
+        }
+        sized(OP, "y", y, op.y_len())?;
+        apart(OP, ("y", y), &[("x", Some(x)), ("weight", Some(weight)), ("bias", bias)])?;
+        // One thread per output position and block of four output channels.
+        let total = mul(OP, op.batch * op.out_channels.div_ceil(4), oh * ow)?;
+        let params = conv_params(
+            &op,
+            oh,
+            ow,
+            &[u(x.offset), u(weight.offset), u(bias.map_or(0, |b| b.offset)), u(y.offset), u32::from(bias.is_some()) | u32::from(act.is_some()) << 1, u(total), act.map_or(0, |a| a.0), f(act.map_or(0.0, |a| a.1))],
+        );
+        let bias_buf = bias.map_or(&x.buf, |b| &b.buf);
+        let g = groups(OP, total, 64)?;
+        self.rec.dispatch(Kernel::Conv2dForward, &params, &[&x.buf, &weight.buf, bias_buf, &y.buf], g)
+    }
+
+    /// conv2d_backward_data of `dy·f'(y)` when `dact` gives the activation's output and code.
+    fn conv_data_ex(&mut self, op: Conv2d, dy: &V, weight: &V, dx: &V, dact: Option<(&V, (u32, f32))>) -> Result<()> {
+        const OP: &str = "conv2d_backward_data";
+        let (oh, ow) = conv_shape(OP, &op)?;
+        sized(OP, "dy", dy, op.y_len())?;
+        sized(OP, "weight", weight, op.weight_len())?;
+        sized(OP, "dx", dx, op.x_len())?;
+        let y = dact.map(|d| d.0);
+        if let Some(y) = y {
+            sized(OP, "y", y, op.y_len())?;
+        }
+        apart(OP, ("dx", dx), &[("dy", Some(dy)), ("weight", Some(weight)), ("y", y)])?;
+        let (code, s) = dact.map_or((0, 0.0), |d| d.1);
+        // One thread per input position and block of four input channels (one where there are
+        // fewer than four).
+        let block = if op.in_channels >= 4 { 4 } else { 1 };
+        let total = mul(OP, op.batch * op.in_channels.div_ceil(block), op.height * op.width)?;
+        let params = conv_params(&op, oh, ow, &[u(dy.offset), u(weight.offset), u(dx.offset), u(total), u(block), u(y.map_or(0, |v| v.offset)), code, f(s)]);
+        let g = groups(OP, total, 64)?;
+        self.rec.dispatch(Kernel::Conv2dBackwardData, &params, &[&dy.buf, &weight.buf, y.map_or(&dy.buf, |v| &v.buf), &dx.buf], g)
+    }
+
+    /// The weight gradient and, when `dbias` is given, the bias gradient, of `dy·f'(y)` when
+    /// `dact` gives the activation's output and code: one dispatch when `dbias` shares
+    /// `dweight`'s buffer (the flat gradients), else two.
+    fn conv_params_ex(&mut self, op: Conv2d, x: &V, dy: &V, dweight: &V, dbias: Option<&V>, dact: Option<(&V, (u32, f32))>) -> Result<()> {
+        const OP: &str = "conv2d_backward_params";
+        let (oh, ow) = conv_shape(OP, &op)?;
+        sized(OP, "x", x, op.x_len())?;
+        sized(OP, "dy", dy, op.y_len())?;
+        sized(OP, "dweight", dweight, op.weight_len())?;
+        let y = dact.map(|d| d.0);
+        if let Some(y) = y {
+            sized(OP, "y", y, op.y_len())?;
+        }
+        apart(OP, ("dweight", dweight), &[("x", Some(x)), ("dy", Some(dy)), ("y", y)])?;
+        if let Some(db) = dbias {
+            sized(OP, "dbias", db, op.out_channels)?;
+            apart(OP, ("dbias", db), &[("x", Some(x)), ("dy", Some(dy)), ("y", y)])?;
+            if db.buf.id() == dweight.buf.id() && db.offset < dweight.offset + dweight.len && dweight.offset < db.offset + db.len {
+                return Err(shape(OP, "dweight and dbias overlap".into()));
+            }
+        }
+        let (code, s) = dact.map_or((0, 0.0), |d| d.1);
+        let y_buf = y.map_or(&dy.buf, |v| &v.buf);
+        let y_off = u(y.map_or(0, |v| v.offset));
+        let together = dbias.filter(|db| db.buf.id() == dweight.buf.id());
+        let total = dweight.len;
+        let bias_threads = together.map_or(0, |_| op.out_channels);
+        let params = conv_params(
+            &op,
+            oh,
+            ow,
+            &[u(x.offset), u(dy.offset), u(dweight.offset), u(total), y_off, u(together.map_or(0, |db| db.offset)), u(bias_threads), code, f(s)],
+        );
+        let g = groups(OP, total + bias_threads, 64)?;
+        self.rec.dispatch(Kernel::Conv2dBackwardWeights, &params, &[&x.buf, &dy.buf, y_buf, &dweight.buf], g)?;
+        match dbias {
+            Some(db) if together.is_none() => {
+                // The same kernel with no weight threads: only the bias gradient.
+                let params = conv_params(&op, oh, ow, &[u(x.offset), u(dy.offset), 0, 0, y_off, u(db.offset), u(op.out_channels), code, f(s)]);
+                let g = groups(OP, op.out_channels, 64)?;
+                self.rec.dispatch(Kernel::Conv2dBackwardWeights, &params, &[&x.buf, &dy.buf, y_buf, &db.buf], g)
+            }
+            _ => Ok(()),
+        }
     }
 }

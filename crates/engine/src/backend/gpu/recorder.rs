@@ -252,10 +252,11 @@ impl Recorder {
         debug_assert!(params.len() * 4 <= PARAM_BYTES as usize);
         let cap = self.uniform_mirror.len() as u64 / self.slot_bytes;
         if self.uniform_used == cap {
-            // Full within one submission: submit what is recorded, then double the arena. The
-            // cached bind groups name the old arena, so they go.
+            // Full within one submission: submit what is recorded, then grow the arena fourfold
+            // (so that a repeated batch of steps fits again soon: each growth rebuilds the bind
+            // groups, which name the old arena).
             self.flush()?;
-            let bytes = 2 * cap * self.slot_bytes;
+            let bytes = 4 * cap * self.slot_bytes;
             self.uniform_buf = uniform_arena(&self.device, bytes);
             self.uniform_mirror = vec![0; bytes as usize];
             self.groups.clear();

@@ -1,3 +1,5 @@
+// With act != 0, dy is first scaled by the activation's derivative (the fused backward of
+// y = f(conv), computed from y).
 // dx[n, c, iy, ix] = Σ_{o, ky, kx} dy[n, o, oy, ox] · w[o, c, ky, kx] over the output positions
 // whose window covers the input element (iy = oy·sh + ky − ph, ix = ox·sw + kx − pw): a transposed
 // convolution where each thread gathers its terms (no atomics, a fixed summation order) for one
@@ -8,13 +10,34 @@ struct Params {
     o: u32, kh: u32, kw: u32, oh: u32,
     ow: u32, sh: u32, sw: u32, ph: u32,
     pw: u32, dy_off: u32, w_off: u32, dx_off: u32,
-    total: u32, block: u32,
+    total: u32, block: u32, y_off: u32, act: u32,
+    s: f32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> wt: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(3) var<storage, read> y: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dx: array<f32>;
+
+// f'(z) from y = f(z) (codes as in gemm_small.wgsl; 0 = linear).
+fn act_d(v: f32) -> f32 {
+    switch p.act {
+        case 1u: { return 0.0; }
+        case 2u: { return v * (1.0 - v); }
+        case 3u: { return 1.0 - v * v; }
+        case 4u: { return select(0.0, 1.0, v > 0.0); }
+        case 5u: { return select(p.s, 1.0, v > 0.0); }
+        default: { return 1.0; }
+    }
+}
+
+// dy scaled by f'(z), from the activation's output y (laid out like dy).
+fn grad(at: u32) -> f32 {
+    let v = dy[at];
+    if (p.act == 0u) { return v; }
+    return v * act_d(y[at - p.dy_off + p.y_off]);
+}
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -53,12 +76,12 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
             let w0 = p.w_off + ky * p.kw + kx;
             if (p.block == 1u) {
                 for (var o = 0u; o < p.o; o++) {
-                    s.x = fma(dy[d0 + o * plane], wt[w0 + o * ck + c0 * kk], s.x);
+                    s.x = fma(grad(d0 + o * plane), wt[w0 + o * ck + c0 * kk], s.x);
                 }
             } else {
                 for (var o = 0u; o < p.o; o++) {
                     let wo = w0 + o * ck;
-                    let v = dy[d0 + o * plane];
+                    let v = grad(d0 + o * plane);
                     s = fma(vec4<f32>(v), vec4<f32>(wt[wo + c0 * kk], wt[wo + c1], wt[wo + c2], wt[wo + c3]), s);
                 }
             }

@@ -1,3 +1,5 @@
+// With act != 0, dy is first scaled by the activation's derivative (the fused backward of
+// y = f(conv)); with bias = O, O more threads write the bias gradient to dw[db_off + o].
 // dw[o, c, ky, kx] = Σ_{n, oy, ox} dy[n, o, oy, ox] · x[n, c, oy·sh + ky − ph, ox·sw + kx − pw]
 // (zero outside the input): one thread per weight gradient reduces by looping over the batch and
 // the output positions whose window reaches the input with this tap (no atomics, a fixed order).
@@ -7,20 +9,52 @@ struct Params {
     o: u32, kh: u32, kw: u32, oh: u32,
     ow: u32, sh: u32, sw: u32, ph: u32,
     pw: u32, x_off: u32, dy_off: u32, dw_off: u32,
-    total: u32,
+    total: u32, y_off: u32, db_off: u32, bias: u32,
+    act: u32, s: f32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dw: array<f32>;
+@group(0) @binding(3) var<storage, read> y: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dw: array<f32>;
+
+// f'(z) from y = f(z) (codes as in gemm_small.wgsl; 0 = linear).
+fn act_d(v: f32) -> f32 {
+    switch p.act {
+        case 1u: { return 0.0; }
+        case 2u: { return v * (1.0 - v); }
+        case 3u: { return 1.0 - v * v; }
+        case 4u: { return select(0.0, 1.0, v > 0.0); }
+        case 5u: { return select(p.s, 1.0, v > 0.0); }
+        default: { return 1.0; }
+    }
+}
+
+// dy scaled by f'(z), from the activation's output y (laid out like dy).
+fn grad(at: u32) -> f32 {
+    let v = dy[at];
+    if (p.act == 0u) { return v; }
+    return v * act_d(y[at - p.dy_off + p.y_off]);
+}
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) li: u32) {
     let idx = (wg.y * nwg.x + wg.x) * 64u + li;
-    if (idx >= p.total) { return; }
     let plane = p.oh * p.ow;
+    if (idx >= p.total) {
+        // The next `bias` threads: the bias gradient of channel o, in (n, oy, ox) order.
+        let o = idx - p.total;
+        if (o >= p.bias) { return; }
+        var s = 0.0;
+        for (var n = 0u; n < p.n; n++) {
+            let d0 = p.dy_off + (n * p.o + o) * plane;
+            for (var q = 0u; q < plane; q++) { s += grad(d0 + q); }
+        }
+        dw[p.db_off + o] = s;
+        return;
+    }
     let kx = idx % p.kw;
     var t = idx / p.kw;
     let ky = t % p.kh;
@@ -45,7 +79,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
             let xr = x0 + u32(i32(oy * p.sh) + dy0) * p.w;
             let dr = d0 + oy * p.ow;
             for (var ox = ox0; ox < ox1; ox++) {
-                s = fma(dy[dr + ox], x[xr + u32(i32(ox * p.sw) + dx0)], s);
+                s = fma(grad(dr + ox), x[xr + u32(i32(ox * p.sw) + dx0)], s);
             }
         }
     }

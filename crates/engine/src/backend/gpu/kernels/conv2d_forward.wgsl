@@ -1,3 +1,4 @@
+// flags: 1 = add bias, 2 = apply the activation `act` (codes as in gemm_small.wgsl) to the output.
 // y[n, o, oy, ox] = bias[o] + Σ_{c, ky, kx} x[n, c, oy·sh + ky − ph, ox·sw + kx − pw] · w[o, c, ky, kx]
 // (NCHW input, OIHW weight, zero padding outside the input): an implicit GEMM where each thread
 // owns one output position of four consecutive output channels (a 1×4 register block, so every
@@ -10,7 +11,8 @@ struct Params {
     o: u32, kh: u32, kw: u32, oh: u32,
     ow: u32, sh: u32, sw: u32, ph: u32,
     pw: u32, x_off: u32, w_off: u32, b_off: u32,
-    y_off: u32, flags: u32, total: u32,
+    y_off: u32, flags: u32, total: u32, act: u32,
+    s: f32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -18,6 +20,23 @@ struct Params {
 @group(0) @binding(2) var<storage, read> wt: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
+
+fn sigmoid(v: f32) -> f32 {
+    if (v >= 0.0) { return 1.0 / (1.0 + exp(-v)); }
+    let e = exp(v);
+    return e / (1.0 + e);
+}
+
+fn act_f(v: f32) -> f32 {
+    switch p.act {
+        case 1u: { return select(0.0, 1.0, v > 0.0); }
+        case 2u: { return sigmoid(v); }
+        case 3u: { return tanh(clamp(v, -15.0, 15.0)); }
+        case 4u: { return max(v, 0.0); }
+        case 5u: { return select(p.s * v, v, v > 0.0); }
+        default: { return v; }
+    }
+}
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -67,6 +86,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
         if (o >= p.o) { break; }
         var v = s[k];
         if (has_bias) { v += bias[p.b_off + o]; }
+        if ((p.flags & 2u) != 0u) { v = act_f(v); }
         y[at + k * plane] = v;
     }
 }

@@ -2,10 +2,13 @@
 // threads, each thread accumulating a 4×4 block in registers, with 16-deep slices of op(A) and
 // op(B) staged in workgroup memory (8 KiB). Out-of-range rows, columns and depths load as zero,
 // so any shape works. flags: 1 = trans_a (A stored k×m), 2 = trans_b (B stored n×k),
-// 4 = add bias, 8 = accumulate into C.
+// 4 = add bias (aux), 8 = accumulate into C, 16 = apply the activation `act` to the result,
+// 32 = scale each element of A by f'(aux) computed from the activation's output (aux laid out
+// like A), as in gemm_small.wgsl (whose row-sum flag this kernel does not have).
 struct Params {
     m: u32, n: u32, k: u32, flags: u32,
     a_off: u32, b_off: u32, bias_off: u32, c_off: u32,
+    act: u32, s: f32, sum_off: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -13,6 +16,41 @@ struct Params {
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
+
+fn sigmoid(v: f32) -> f32 {
+    if (v >= 0.0) { return 1.0 / (1.0 + exp(-v)); }
+    let e = exp(v);
+    return e / (1.0 + e);
+}
+
+fn act_f(v: f32) -> f32 {
+    switch p.act {
+        case 1u: { return select(0.0, 1.0, v > 0.0); }
+        case 2u: { return sigmoid(v); }
+        case 3u: { return tanh(clamp(v, -15.0, 15.0)); }
+        case 4u: { return max(v, 0.0); }
+        case 5u: { return select(p.s * v, v, v > 0.0); }
+        default: { return v; }
+    }
+}
+
+// f'(z) from y = f(z).
+fn act_d(y: f32) -> f32 {
+    switch p.act {
+        case 1u: { return 0.0; }
+        case 2u: { return y * (1.0 - y); }
+        case 3u: { return 1.0 - y * y; }
+        case 4u: { return select(0.0, 1.0, y > 0.0); }
+        case 5u: { return select(p.s, 1.0, y > 0.0); }
+        default: { return 1.0; }
+    }
+}
+
+fn scaled(at: u32) -> f32 {
+    let v = a[at];
+    if ((p.flags & 32u) != 0u) { return v * act_d(bias[at - p.a_off + p.bias_off]); }
+    return v;
+}
 
 const TILE: u32 = 64u;
 const DEPTH: u32 = 16u;
@@ -23,8 +61,8 @@ var<workgroup> b_tile: array<f32, 1024>;
 
 fn load_a(i: u32, d: u32) -> f32 {
     if (i >= p.m || d >= p.k) { return 0.0; }
-    if ((p.flags & 1u) != 0u) { return a[p.a_off + d * p.m + i]; }
-    return a[p.a_off + i * p.k + d];
+    if ((p.flags & 1u) != 0u) { return scaled(p.a_off + d * p.m + i); }
+    return scaled(p.a_off + i * p.k + d);
 }
 
 fn load_b(d: u32, j: u32) -> f32 {
@@ -42,6 +80,7 @@ fn store(i: u32, j0: u32, v: vec4<f32>) {
             if ((p.flags & 4u) != 0u) { x += bias[p.bias_off + j]; }
             let at = p.c_off + i * p.n + j;
             if ((p.flags & 8u) != 0u) { x += c[at]; }
+            if ((p.flags & 16u) != 0u) { x = act_f(x); }
             c[at] = x;
         }
     }

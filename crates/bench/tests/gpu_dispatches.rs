@@ -1,0 +1,31 @@
+//! GPU work per training step of each workload (W1-W4) on the native adapter (lavapipe on CI):
+//! dispatches per step, with upper bounds so that fusions are not lost unnoticed, and that a
+//! repeated step builds no pipeline or bind group. Run with `--nocapture` to see the counts.
+
+use engine::backend::gpu::GpuBackend;
+use engine::train::Trainer;
+
+/// Most dispatches one step of each workload may take (before the fusions: W1 21, W2 25, W3 15,
+/// W4 94).
+const BOUNDS: [(&str, u64); 4] = [("W1", 12), ("W2", 15), ("W3", 11), ("W4", 53)];
+
+#[test]
+fn dispatches_per_step() {
+    let mut backend = Some(pollster::block_on(GpuBackend::acquire()).expect("a GPU adapter (lavapipe on CI)"));
+    for (w, bound) in BOUNDS {
+        let spec = bench::spec(w).unwrap();
+        let mut t = Trainer::new(backend.take().unwrap(), &spec).unwrap();
+        // Warm up: the first steps build pipelines and bind groups (and an epoch end reshuffles).
+        t.step(8).unwrap();
+        let before = t.backend().stats();
+        let n = 8;
+        t.step(n).unwrap();
+        let after = t.backend().stats();
+        let per_step = (after.dispatches - before.dispatches) as f64 / f64::from(n);
+        println!("{w}: {per_step:.2} dispatches per step ({} submissions for {n} steps)", after.submissions - before.submissions);
+        assert!(per_step <= bound as f64, "{w}: {per_step} dispatches per step, bound {bound}");
+        assert_eq!(after.pipelines_built, before.pipelines_built, "{w}: a repeated step built a pipeline");
+        assert_eq!(after.bind_groups_built, before.bind_groups_built, "{w}: a repeated step built a bind group");
+        backend = Some(t.into_backend());
+    }
+}
