@@ -24,7 +24,7 @@ pub fn encode(bytes: &[u8]) -> String {
 /// Decodes padded base64; whitespace is not allowed.
 pub fn decode(text: &str) -> Result<Vec<u8>, String> {
     let bytes = text.as_bytes();
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return Err(format!("base64 text of {} characters is not a multiple of 4 long", bytes.len()));
     }
     let mut out = Vec::with_capacity(bytes.len() / 4 * 3);

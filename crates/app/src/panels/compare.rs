@@ -12,7 +12,7 @@ use crate::i18n::{Lang, tr};
 use crate::lab::Lab;
 use crate::views::boundary::{context, paint_grid};
 
-const LEARNING_RATES: [f32; 11] = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0];
+use crate::panels::controls::LEARNING_RATES;
 
 /// The hidden layers' activation (the first dense layer's), if there is one.
 fn hidden_activation(s: &ModelSpec) -> Option<Activation> {
@@ -25,11 +25,10 @@ fn hidden_activation(s: &ModelSpec) -> Option<Activation> {
 /// What B changes, in words ("activation: tanh → relu; learning rate: 0.03 → 0.3").
 pub fn differences(a: &ModelSpec, b: &ModelSpec) -> Vec<String> {
     let mut out = Vec::new();
-    if let (Some(x), Some(y)) = (hidden_activation(a), hidden_activation(b)) {
-        if x != y {
+    if let (Some(x), Some(y)) = (hidden_activation(a), hidden_activation(b))
+        && x != y {
             out.push(format!("activation: {} → {}", x.id(), y.id()));
         }
-    }
     if a.optimizer.kind != b.optimizer.kind {
         out.push(format!("optimizer: {:?} → {:?}", a.optimizer.kind, b.optimizer.kind));
     }

@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use crate::i18n::{Lang, tr};
 use crate::lab::{DevicePref, Lab, Speed};
 
-const LEARNING_RATES: [f32; 11] = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0];
+/// The learning rates offered (TensorFlow Playground's), here and for experiment B.
+pub(crate) const LEARNING_RATES: [f32; 11] = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0];
 const BATCH_SIZES: [u32; 9] = [1, 5, 10, 16, 32, 64, 128, 256, 512];
 const REG_RATES: [f32; 9] = [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0];
 

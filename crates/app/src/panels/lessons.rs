@@ -41,7 +41,7 @@ pub fn LessonsPanel(lab: Lab) -> impl IntoView {
                     <div class="row">
                         {l.try_spec.map(|f| view! {
                             <button class="primary" data-testid="lesson-try" on:click=move |_| {
-                                let next = lab.spec.with_untracked(|s| f(s));
+                                let next = lab.spec.with_untracked(f);
                                 lab.playing.set(false);
                                 lab.spec.set(next);
                                 lab.resets.update(|n| *n += 1);

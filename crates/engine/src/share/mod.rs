@@ -75,9 +75,15 @@ use crate::loss::LossKind;
 use crate::optim::OptimKind;
 use crate::spec::{LayerSpec, ModelSpec, RegKind, SPEC_VERSION, limits};
 
+mod custom;
 mod layers;
+mod values;
 pub use layers::layer_text;
+pub use custom::custom_text;
+use custom::parse_custom;
 use layers::{layers_text, parse_layers};
+pub(crate) use values::{FloatRange, float_in, int_in, pick, quote};
+use values::{int_checked, quote_key};
 
 /// The share format's version: the `v` key. Bump it when a link would replay differently, and
 /// keep reading the old form.
@@ -157,67 +163,6 @@ pub fn encode(spec: &ModelSpec) -> String {
         s.push_str(&custom_text(&spec.custom_points));
     }
     s
-}
-
-/// The URL-safe base64 alphabet the `custom` key uses.
-const CUSTOM_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-/// Distinct coordinate values, −600..=600 hundredths.
-const CUSTOM_SIDE: u32 = 2 * crate::data::custom::LIMIT_UNITS as u32 + 1;
-
-/// Your own data's points as the `custom` key writes them (see the module documentation).
-pub fn custom_text(points: &[crate::data::CustomPoint]) -> String {
-    let limit = crate::data::custom::LIMIT_UNITS as i32;
-    let mut s = String::with_capacity(points.len() * 4);
-    for p in points {
-        let (x, y) = ((p.x as i32).clamp(-limit, limit) + limit, (p.y as i32).clamp(-limit, limit) + limit);
-        let v = ((x as u32 * CUSTOM_SIDE) + y as u32) * 2 + u32::from(p.positive());
-        for shift in [18, 12, 6, 0] {
-            s.push(CUSTOM_ALPHABET[((v >> shift) & 63) as usize] as char);
-        }
-    }
-    s
-}
-
-/// Reads the `custom` key: every well-formed point, the rest reported.
-fn parse_custom(p: &mut Problems, v: &str) -> Vec<crate::data::CustomPoint> {
-    use crate::data::custom::{LIMIT_UNITS, MAX_POINTS};
-    let bytes = v.trim().as_bytes();
-    let mut out = Vec::new();
-    let (mut bad, mut extra) = (0usize, 0usize);
-    let chunks = bytes.chunks_exact(4);
-    let rest = chunks.remainder().len();
-    for chunk in chunks {
-        let mut value = 0u32;
-        let mut ok = true;
-        for &c in chunk {
-            match CUSTOM_ALPHABET.iter().position(|&a| a == c) {
-                Some(d) => value = value << 6 | d as u32,
-                None => ok = false,
-            }
-        }
-        if !ok || value >= CUSTOM_SIDE * CUSTOM_SIDE * 2 {
-            bad += 1;
-            continue;
-        }
-        if out.len() == MAX_POINTS {
-            extra += 1;
-            continue;
-        }
-        let positive = value % 2 == 1;
-        let xy = value / 2;
-        let (x, y) = ((xy / CUSTOM_SIDE) as i16 - LIMIT_UNITS, (xy % CUSTOM_SIDE) as i16 - LIMIT_UNITS);
-        out.push(crate::data::CustomPoint { x, y, label: if positive { 1 } else { -1 } });
-    }
-    if bad > 0 {
-        p.push("custom", format!("{bad} point codes are not 4 characters of A-Z, a-z, 0-9, - and _ within range; dropped"));
-    }
-    if rest > 0 {
-        p.push("custom", format!("{rest} characters at the end do not make a whole point (4 characters); ignored"));
-    }
-    if extra > 0 {
-        p.push("custom", format!("{} points is more than the {MAX_POINTS} a data set holds; kept the first {MAX_POINTS}", MAX_POINTS + extra));
-    }
-    out
 }
 
 /// The experiment in a fragment: this playground's format or TensorFlow Playground's. Accepts the
@@ -405,145 +350,6 @@ fn percent_decode(s: &str) -> Result<String, String> {
         }
     }
     String::from_utf8(out).map_err(|_| "is not UTF-8 text after percent-decoding".to_string())
-}
-
-/// A piece of a link, safe and short enough to quote in a message: at most [`MAX_QUOTE`]
-/// characters once control and other invisible characters are escaped, then `…` if cut.
-pub(crate) fn quote(s: &str) -> String {
-    let mut out = String::new();
-    let mut shown = 0;
-    for c in s.chars() {
-        // Escapes count at their printed length, so the quote stays short whatever it holds.
-        let piece: String = if c.is_control()
-            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
-        {
-            c.escape_unicode().collect()
-        } else {
-            c.to_string()
-        };
-        let width = piece.chars().count();
-        if shown + width > MAX_QUOTE {
-            out.push('…');
-            break;
-        }
-        shown += width;
-        out.push_str(&piece);
-    }
-    out
-}
-
-/// A key for a message: quoted like a value when it is not a plain identifier.
-fn quote_key(key: &str) -> String {
-    let plain = !key.is_empty() && key.len() <= MAX_QUOTE && key.chars().all(|c| c.is_ascii_alphanumeric() || "_[]().".contains(c));
-    if plain { key.to_string() } else { format!("`{}`", quote(key)) }
-}
-
-/// Parses a whole number and brings it into `lo..=hi`, reporting anything changed.
-pub(crate) fn int_in(p: &mut Problems, key: &str, v: &str, lo: u32, hi: u32, default: u32) -> u32 {
-    let (n, why) = int_checked(v, lo, hi, default);
-    if let Some(why) = why {
-        p.push(key, why);
-    }
-    n
-}
-
-/// [`int_in`]'s number, and what to report when it is not `v` as written.
-fn int_checked(v: &str, lo: u32, hi: u32, default: u32) -> (u32, Option<String>) {
-    let t = v.trim();
-    if let Ok(n) = t.parse::<u32>()
-        && (lo..=hi).contains(&n)
-    {
-        return (n, None);
-    }
-    match t.parse::<f64>() {
-        Ok(x) if x.is_nan() => (default, Some(format!("`{}` is not a number; using {default}", quote(v)))),
-        Ok(x) => {
-            let r = x.round();
-            let c = r.clamp(lo as f64, hi as f64) as u32;
-            if r == x && r == c as f64 {
-                // Another spelling of a number in range (`1e1`, `-0`).
-                (c, None)
-            } else if r != x && r == c as f64 {
-                (c, Some(format!("`{}` is not a whole number; using {c}", quote(v))))
-            } else {
-                (c, Some(format!("`{}` is outside {lo}..={hi}; using {c}", quote(v))))
-            }
-        }
-        Err(_) => (default, Some(format!("`{}` is not a whole number; using {default}", quote(v)))),
-    }
-}
-
-/// The range a float field accepts.
-#[derive(Clone, Copy)]
-pub(crate) struct FloatRange {
-    pub lo: f32,
-    pub lo_open: bool,
-    pub hi: f32,
-    pub hi_open: bool,
-}
-
-impl FloatRange {
-    pub(crate) const fn closed(lo: f32, hi: f32) -> Self {
-        FloatRange { lo, lo_open: false, hi, hi_open: false }
-    }
-    pub(crate) const fn open_closed(lo: f32, hi: f32) -> Self {
-        FloatRange { lo, lo_open: true, hi, hi_open: false }
-    }
-    pub(crate) const fn closed_open(lo: f32, hi: f32) -> Self {
-        FloatRange { lo, lo_open: false, hi, hi_open: true }
-    }
-    fn contains(&self, x: f32) -> bool {
-        let above = if self.lo_open { x > self.lo } else { x >= self.lo };
-        let below = if self.hi_open { x < self.hi } else { x <= self.hi };
-        above && below
-    }
-    fn describe(&self) -> String {
-        format!(
-            "{}{}, {}{}",
-            if self.lo_open { '(' } else { '[' },
-            fmt_f32(self.lo),
-            fmt_f32(self.hi),
-            if self.hi_open { ')' } else { ']' }
-        )
-    }
-}
-
-/// Parses a number and brings it into `range`, reporting anything changed. Below an open lower
-/// bound (a learning rate of 0) there is no nearest value, so the default is used.
-pub(crate) fn float_in(p: &mut Problems, key: &str, v: &str, range: FloatRange, default: f32) -> f32 {
-    let x = match v.trim().parse::<f32>() {
-        Ok(x) if !x.is_nan() => x,
-        _ => {
-            p.push(key, format!("`{}` is not a number; using {}", quote(v), fmt_f32(default)));
-            return default;
-        }
-    };
-    if range.contains(x) {
-        return x;
-    }
-    let c = if x <= range.lo && range.lo_open {
-        default
-    } else if x < range.lo {
-        range.lo
-    } else if range.hi_open {
-        // The largest f32 below `hi` (hi is positive in every use).
-        f32::from_bits(range.hi.to_bits().saturating_sub(1))
-    } else {
-        range.hi
-    };
-    p.push(key, format!("`{}` is outside {}; using {}", quote(v), range.describe(), fmt_f32(c)));
-    c
-}
-
-/// Looks `v` up among `all` by id (ASCII case ignored), reporting an unknown id with the choices.
-pub(crate) fn pick<T: Copy>(p: &mut Problems, key: &str, v: &str, all: &[T], id: impl Fn(&T) -> &str, default: T) -> T {
-    let t = v.trim();
-    if let Some(x) = all.iter().find(|x| id(x).eq_ignore_ascii_case(t)) {
-        return *x;
-    }
-    let choices: Vec<&str> = all.iter().map(&id).collect();
-    p.push(key, format!("`{}` is not one of {}; using {}", quote(v), choices.join(", "), id(&default)));
-    default
 }
 
 // ---------------------------------------------------------------------------------------------
