@@ -1,17 +1,20 @@
-"""Runs the Keras and PyTorch code that DL101 generates and checks it against the engine.
+"""Runs the Keras or PyTorch code that DL101 generates and checks it against the engine.
 
 For every spec in tests/python/specs/: `dl101 export` trains it natively for a few steps and
-writes the model file, the Keras code, the PyTorch code and a check batch (test inputs with the
-engine's predictions and parameter count). Then, for each framework, this script imports the
-generated module, builds the model, and checks
+writes the model file, the framework's code and a check batch (test inputs with the engine's
+predictions and parameter count). Then this script imports the generated module, builds the
+model, and checks
   (a) the parameter count: PyTorch's equals DL101's; Keras' equals DL101's minus one bias vector
       per SimpleRNN and LSTM layer (Keras keeps b_ih + b_hh as one bias: the same function),
   (b) with the exported weights loaded by the generated `load_dl101_weights`, `predict` gives
       DL101's predictions within 1e-4 (max abs difference),
   (c) the generated `train` runs an epoch on the batch and the loss stays finite.
-Then it runs one generated file of each framework as a script (`python file.py model.json`).
+Then it runs one generated file as a script (`python file.py model.json`).
 
-Usage: check.py DL101_BINARY WORK_DIR [SPEC_NAME ...]
+Usage: check.py keras|pytorch DL101_BINARY WORK_DIR [SPEC_NAME ...]
+One framework per run, because they come from different places: Keras (with JAX) from PyPI in a
+virtual environment, PyTorch from Debian's python3-torch with Debian's python (PyPI's Linux torch
+is the CUDA build, 9 GB with its NVIDIA libraries).
 Prints one line per check and, last, `test result: ok|FAILED. N passed; M failed` (cargo's
 form, which `cargo xtask test` totals). Exits 1 on any failure.
 """
@@ -98,11 +101,11 @@ def check_framework(framework, code, model_file, check, spec, tag):
 
 
 def main():
-    if len(sys.argv) < 3:
+    if len(sys.argv) < 4 or sys.argv[1] not in ("keras", "pytorch"):
         print(__doc__)
         return 2
-    dl101, work = sys.argv[1], sys.argv[2]
-    only = set(sys.argv[3:])
+    framework, dl101, work = sys.argv[1], sys.argv[2], os.path.join(sys.argv[3], sys.argv[1])
+    only = set(sys.argv[4:])
     os.makedirs(work, exist_ok=True)
     spec_dir = os.path.join(HERE, "specs")
     names = sorted(n[:-5] for n in os.listdir(spec_dir) if n.endswith(".json"))
@@ -118,40 +121,41 @@ def main():
             failed += 1
         print(f"test {name} ... {'ok' if ok else 'FAILED'}: {detail}", flush=True)
 
-    scripts = []
+    script = None
     for name in names:
         spec_path = os.path.join(spec_dir, name + ".json")
         with open(spec_path, encoding="utf-8") as f:
             spec = json.load(f)
         out = {k: os.path.join(work, f"{name}{suffix}") for k, suffix in
-               [("model", ".model.json"), ("keras", "_keras.py"), ("pytorch", "_torch.py"), ("check", ".check.json")]}
-        cmd = [dl101, "export", spec_path, "--steps", STEPS, "--out", out["model"], "--keras", out["keras"],
-               "--pytorch", out["pytorch"], "--check", out["check"]]
+               [("model", ".model.json"), ("code", f"_{framework}.py"), ("check", ".check.json")]}
+        cmd = [dl101, "export", spec_path, "--steps", STEPS, "--out", out["model"], f"--{framework}", out["code"],
+               "--check", out["check"]]
         run = subprocess.run(cmd, capture_output=True, text=True)
         if run.returncode != 0:
             report(f"{name}::export", False, (run.stderr or run.stdout).strip())
             continue
         with open(out["check"], encoding="utf-8") as f:
             check = json.load(f)
-        for framework in ("keras", "pytorch"):
-            t = time.time()
-            try:
-                detail = check_framework(framework, out[framework], out["model"], check, spec, name)
-                report(f"{name}::{framework}", True, f"{detail} ({time.time() - t:.1f} s)")
-            except Exception as e:  # any failure of the generated code is a failed check
-                traceback.print_exc()
-                report(f"{name}::{framework}", False, f"{type(e).__name__}: {e}")
-        if not scripts:
-            scripts = [(name, out["keras"], out["model"]), (name, out["pytorch"], out["model"])]
+        t = time.time()
+        try:
+            detail = check_framework(framework, out["code"], out["model"], check, spec, name)
+            report(f"{name}::{framework}", True, f"{detail} ({time.time() - t:.1f} s)")
+        except Exception as e:  # any failure of the generated code is a failed check
+            traceback.print_exc()
+            report(f"{name}::{framework}", False, f"{type(e).__name__}: {e}")
+        if script is None:
+            script = (name, out["code"], out["model"])
 
-    # The generated files run as scripts too.
-    for name, code, model in scripts:
+    # A generated file runs as a script too.
+    if script is not None:
+        name, code, model = script
         run = subprocess.run([sys.executable, code, model], capture_output=True, text=True)
         ok = run.returncode == 0 and "weights loaded from" in run.stdout
         what = os.path.basename(code)
         report(f"{name}::{what} as a script", ok, "ran" if ok else (run.stderr or run.stdout)[-2000:])
 
-    print(f"python checks: {time.time() - started:.0f} s")
+    import_version = __import__("keras" if framework == "keras" else "torch").__version__
+    print(f"python checks ({framework} {import_version}, numpy {np.__version__}): {time.time() - started:.0f} s")
     status = "ok" if failed == 0 else "FAILED"
     print(f"test result: {status}. {passed} passed; {failed} failed; 0 ignored; 0 measured; 0 filtered out")
     return 0 if failed == 0 else 1

@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::{cmd, serve, tools};
+use crate::{cmd, python, serve, tools};
 
 /// What one suite reported.
 struct Outcome {
@@ -28,11 +28,11 @@ pub fn test(args: &[String]) -> Result<(), String> {
     }
     let start = Instant::now();
     tools::ensure_all()?;
-    let mut outcomes = vec![
-        suite("native", cmd::cargo().args(["test", "--workspace", "--no-fail-fast"])),
-        suite("python (generated Keras, PyTorch)", &mut crate::python::command()),
-        suite("browser (wasm-bindgen-test)", &mut wasm_tests()),
-    ];
+    let mut outcomes = vec![suite("native", cmd::cargo().args(["test", "--workspace", "--no-fail-fast"]))];
+    for framework in python::Framework::ALL {
+        outcomes.push(suite(framework.suite_name(), &mut python::command(framework)));
+    }
+    outcomes.push(suite("browser (wasm-bindgen-test)", &mut wasm_tests()));
     outcomes.push(match tools::build_site() {
         Ok(()) => e2e(),
         Err(e) => {

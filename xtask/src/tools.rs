@@ -93,6 +93,16 @@ fn ensure_npm() -> Result<(), String> {
 }
 
 fn ensure_apt(packages: &[&str]) -> Result<(), String> {
+    install_apt(packages, &[])
+}
+
+/// Like [`ensure_apt`], without the packages' recommendations (python3-torch recommends a
+/// desktop's worth: Qt, OpenCV, GDAL).
+pub fn ensure_apt_without_recommends(packages: &[&str]) -> Result<(), String> {
+    install_apt(packages, &["--no-install-recommends"])
+}
+
+fn install_apt(packages: &[&str], flags: &[&str]) -> Result<(), String> {
     let missing: Vec<&str> = packages
         .iter()
         .copied()
@@ -114,6 +124,7 @@ fn ensure_apt(packages: &[&str]) -> Result<(), String> {
         cmd::new("apt-get")
             .env("DEBIAN_FRONTEND", "noninteractive")
             .args(["install", "-y", "-qq"])
+            .args(flags)
             .args(&missing),
     )
 }
