@@ -237,6 +237,20 @@ fn bad_conv_pool_and_cell_shapes_are_shape_errors() {
     assert!(is_shape(g.lstm_cell_forward(cell, &gates, &h, &h)));
     assert!(is_shape(g.lstm_cell_backward(cell, &gates, &c, &h, &h)), "dc shares dh's buffer");
     assert!(is_shape(g.gru_cell_forward(cell, &gates, &gates, &c)));
+    // The fused step ops (W_hh and b_hh in one buffer, as in the model's parameters).
+    let params = zeros(&mut g, 9 + 3 + 27 + 9, 0);
+    let (w1, b1, w3, b3) = (params.sub(0, 9), params.sub(9, 3), params.sub(12, 27), params.sub(39, 9));
+    let (g1, h2, d1, dh1) = (zeros(&mut g, 6, 0), zeros(&mut g, 12, 0), zeros(&mut g, 12, 0), zeros(&mut g, 6, 0));
+    assert!(g.rnn_step_forward(cell, &g1, &h2, &w1, &b1).is_ok());
+    assert!(is_shape(g.rnn_step_forward(cell, &gates, &h2, &w1, &b1)), "gates has 24 floats, not 6");
+    assert!(is_shape(g.rnn_step_forward(cell, &g1, &h2, &w3, &b1)), "w_hh has 27 floats, not 9");
+    assert!(g.rnn_step_backward(cell, &g1, Some(&d1.sub(6, 6)), &h2.sub(6, 6), &dh1, &d1.sub(0, 6), &w1).is_ok());
+    assert!(is_shape(g.rnn_step_backward(cell, &g1, Some(&d1.sub(3, 6)), &h2.sub(6, 6), &dh1, &d1.sub(0, 6), &w1)), "d and next_d overlap");
+    assert!(is_shape(g.rnn_step_backward(cell, &g1, None, &h2, &dh1, &d1.sub(0, 6), &w1)), "h has 12 floats, not 6");
+    let (g3, hp3) = (zeros(&mut g, 18, 0), zeros(&mut g, 18, 0));
+    assert!(g.gru_step_forward(cell, &g3, &hp3, &h2, &w3, &b3).is_ok());
+    assert!(is_shape(g.gru_step_forward(cell, &g3, &hp3, &h2, &w1, &b3)), "w_hh has 9 floats, not 27");
+    assert!(is_shape(g.gru_step_forward(cell, &gates, &hp3, &h2, &w3, &b3)), "gates has 24 floats, not 18");
     g.submit().unwrap();
 }
 
@@ -257,4 +271,8 @@ fn overflowing_sizes_are_shape_errors() {
     let cell = RnnCell { batch: huge, hidden: huge };
     assert!(is_shape(g.lstm_cell_forward(cell, &v, &w, &a)));
     assert!(is_shape(g.gru_cell_backward(RnnCell { batch: huge, hidden: 3 }, &v, &w, &a, &d)));
+    let wide = RnnCell { batch: 0, hidden: huge };
+    assert!(is_shape(g.rnn_step_forward(wide, &v, &a, &w, &w)));
+    assert!(is_shape(g.rnn_step_backward(wide, &v, None, &a, &d, &v, &w)));
+    assert!(is_shape(g.gru_step_forward(wide, &v, &d, &a, &w, &w)));
 }

@@ -17,9 +17,11 @@ const REG_RATES: [f32; 9] = [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.
 #[component]
 pub fn RunBar(lab: Lab) -> impl IntoView {
     let lang = lab.lang;
+    // ❚❚ rather than ⏸: U+23F8 is an emoji, and without an emoji font (many Linux desktops,
+    // headless Chromium) it shows as an empty box.
     let label = move || match (lab.playing.get(), lang.get()) {
-        (true, Lang::En) => "⏸ Pause",
-        (true, Lang::Ko) => "⏸ Pause 일시정지",
+        (true, Lang::En) => "❚❚ Pause",
+        (true, Lang::Ko) => "❚❚ Pause 일시정지",
         (false, Lang::En) => "▶ Play",
         (false, Lang::Ko) => "▶ Play 재생",
     };

@@ -24,13 +24,27 @@ pub(crate) fn context(canvas: &web_sys::HtmlCanvasElement) -> Option<CanvasRende
     canvas.get_context("2d").ok().flatten()?.dyn_into().ok()
 }
 
-/// Paints an n×n grid of values onto the whole (square, `size` pixels) canvas.
+/// Paints an n×n grid of samples of a function over the plane onto the whole (square, `size`
+/// pixels) canvas, interpolated between samples: a smooth field, as TensorFlow Playground draws
+/// it, not a mosaic of cells.
 pub(crate) fn paint_grid(ctx: &CanvasRenderingContext2d, values: &[f32], n: usize, size: f64, scale: f32) {
     if n == 0 || values.len() < n * n {
         ctx.clear_rect(0.0, 0.0, size, size);
         return;
     }
-    paint_cells(ctx, values, n, n, size as usize, size as usize, scale);
+    let px = size as usize;
+    put_pixels(ctx, px, px, |x, y| {
+        // Sample (i, j) sits at the centre of its cell; pixels between samples blend the four around.
+        let at = |p: usize| ((p as f32 + 0.5) * n as f32 / px as f32 - 0.5).clamp(0.0, (n - 1) as f32);
+        let (fx, fy) = (at(x), at(y));
+        let (x0, y0) = (fx as usize, fy as usize);
+        let (x1, y1) = ((x0 + 1).min(n - 1), (y0 + 1).min(n - 1));
+        let (tx, ty) = (fx - x0 as f32, fy - y0 as f32);
+        let v = |r: usize, c: usize| values[r * n + c];
+        let top = v(y0, x0) + (v(y0, x1) - v(y0, x0)) * tx;
+        let bottom = v(y1, x0) + (v(y1, x1) - v(y1, x0)) * tx;
+        colour((top + (bottom - top) * ty) / scale)
+    });
 }
 
 /// Paints a small grid of any shape onto a square canvas, scaled to its largest magnitude.
@@ -44,15 +58,23 @@ pub(crate) fn paint_grid_rect(ctx: &CanvasRenderingContext2d, grid: &crate::lab:
     paint_cells(ctx, &grid.data, w, h, size as usize, size as usize, scale);
 }
 
-/// Fills a `px_w × px_h` canvas with `cols × rows` cells of colour, in one `putImageData`: a
-/// canvas call per cell (thousands per picture) costs far more than building the pixels here.
+/// Fills a `px_w × px_h` canvas with `cols × rows` cells of colour (an image's pixels stay
+/// sharp squares).
 fn paint_cells(ctx: &CanvasRenderingContext2d, values: &[f32], cols: usize, rows: usize, px_w: usize, px_h: usize, scale: f32) {
+    put_pixels(ctx, px_w, px_h, |x, y| {
+        let row = (y * rows / px_h.max(1)).min(rows - 1);
+        let col = (x * cols / px_w.max(1)).min(cols - 1);
+        colour(values[row * cols + col] / scale)
+    });
+}
+
+/// Fills a `px_w × px_h` canvas with the colour `pixel(x, y)` gives, in one `putImageData`: a
+/// canvas call per cell (thousands per picture) costs far more than building the pixels here.
+fn put_pixels(ctx: &CanvasRenderingContext2d, px_w: usize, px_h: usize, pixel: impl Fn(usize, usize) -> (u8, u8, u8)) {
     let mut rgba = vec![255u8; px_w * px_h * 4];
     for y in 0..px_h {
-        let row = (y * rows / px_h.max(1)).min(rows - 1);
         for x in 0..px_w {
-            let col = (x * cols / px_w.max(1)).min(cols - 1);
-            let (r, g, b) = colour(values[row * cols + col] / scale);
+            let (r, g, b) = pixel(x, y);
             let at = (y * px_w + x) * 4;
             rgba[at..at + 3].copy_from_slice(&[r, g, b]);
         }

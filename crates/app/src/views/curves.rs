@@ -41,10 +41,15 @@ fn draw_lines(canvas: web_sys::HtmlCanvasElement, title: &str, lines: Vec<(Serie
     root.fill(&WHITE).ok()?;
     let all = || lines.iter().flat_map(|l| l.0.iter());
     let x_max = all().map(|p| p.0).fold(1.0f64, f64::max);
-    let y_top = y_max.unwrap_or_else(|| all().map(|p| p.1).filter(|v| v.is_finite()).fold(1e-3f64, f64::max) * 1.05);
+    // The y axis ends on a round number (the next tick above the data); the x axis ends at the
+    // last epoch, with ticks on round epochs inside it.
+    let data_top = all().map(|p| p.1).filter(|v| v.is_finite()).fold(y_min + 1e-3, f64::max);
+    let y_step = nice_step(y_max.unwrap_or(data_top) - y_min, 4);
+    let y_top = y_max.unwrap_or_else(|| y_min + ((data_top - y_min) / y_step - 1e-9).ceil().max(1.0) * y_step);
+    let x_step = nice_step(x_max, 4).max(1.0);
     let mut chart = ChartBuilder::on(&root)
         .margin_top(20)
-        .margin_right(8)
+        .margin_right(12)
         .x_label_area_size(18)
         .y_label_area_size(42)
         .build_cartesian_2d(0f64..x_max, y_min..y_top)
@@ -54,17 +59,26 @@ fn draw_lines(canvas: web_sys::HtmlCanvasElement, title: &str, lines: Vec<(Serie
     ctx.set_font("11px sans-serif");
     ctx.set_stroke_style_str("#e2e8f0");
     ctx.set_fill_style_str("#64748b");
-    for i in 0..=4 {
-        let f = i as f64 / 4.0;
-        let y = bottom - f * (bottom - top);
+    let y_digits = decimals(y_step);
+    let ticks = ((y_top - y_min) / y_step).round() as usize;
+    for i in 0..=ticks {
+        let v = y_min + i as f64 * y_step;
+        let y = bottom - (v - y_min) / (y_top - y_min) * (bottom - top);
         ctx.begin_path();
         ctx.move_to(left, y);
         ctx.line_to(right, y);
         ctx.stroke();
-        let _ = ctx.fill_text(&tick(y_min + f * (y_top - y_min)), 2.0, y + 4.0);
-        let x = left + f * (right - left);
-        let _ = ctx.fill_text(&tick(f * x_max), x - 8.0, bottom + 14.0);
+        let label = if v == 0.0 { "0".to_string() } else { format!("{v:.y_digits$}") };
+        let _ = ctx.fill_text(&label, 2.0, y + 4.0);
     }
+    ctx.set_text_align("center");
+    let mut epoch = 0.0;
+    while epoch <= x_max + 1e-9 {
+        let x = left + epoch / x_max * (right - left);
+        let _ = ctx.fill_text(&format!("{epoch:.0}"), x.min(right - 6.0), bottom + 14.0);
+        epoch += x_step;
+    }
+    ctx.set_text_align("start");
     ctx.set_fill_style_str("#0f172a");
     ctx.set_font("12px sans-serif");
     let _ = ctx.fill_text(title, left, 13.0);
@@ -75,17 +89,22 @@ fn draw_lines(canvas: web_sys::HtmlCanvasElement, title: &str, lines: Vec<(Serie
     root.present().ok()
 }
 
-/// A short axis label: 3 significant digits.
-fn tick(v: f64) -> String {
-    if v == 0.0 {
-        "0".into()
-    } else if v.abs() >= 100.0 {
-        format!("{v:.0}")
-    } else if v.abs() >= 1.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.3}")
-    }
+/// A round step (1, 2, 2.5 or 5 times a power of ten) that cuts `span` into about `parts`.
+pub(crate) fn nice_step(span: f64, parts: usize) -> f64 {
+    let raw = if span.is_finite() && span > 0.0 { span / parts.max(1) as f64 } else { 1.0 };
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let m = [1.0, 2.0, 2.5, 5.0, 10.0].into_iter().find(|&m| raw <= m * magnitude * (1.0 + 1e-9)).unwrap_or(10.0);
+    m * magnitude
+}
+
+/// The decimals that show every multiple of `step` exactly (0.25 → 2, 0.5 → 1, 20 → 0).
+pub(crate) fn decimals(step: f64) -> usize {
+    (0..8)
+        .find(|&d| {
+            let scaled = step * 10f64.powi(d as i32);
+            (scaled - scaled.round()).abs() < 1e-6 * scaled.max(1.0)
+        })
+        .unwrap_or(8)
 }
 
 fn series(history: &[(f64, Metrics)], f: impl Fn(&Metrics) -> Option<f32>) -> Series {
@@ -131,5 +150,30 @@ pub fn Curves(lab: Lab) -> impl IntoView {
             <canvas node_ref=acc_canvas width="320" height="170" data-testid="accuracy-chart" class:hidden=move || !classify()
                 aria-label=move || tr(lang.get(), "Accuracy curves", "정확도 곡선") />
         </figure>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{decimals, nice_step};
+
+    #[test]
+    fn steps_are_round_and_cut_the_span_into_about_four() {
+        for (span, want) in [(1.0, 0.25), (1.14, 0.5), (0.03, 0.01), (179.0, 50.0), (7.0, 2.0), (2.0, 0.5), (40.0, 10.0)] {
+            let got = nice_step(span, 4);
+            assert!((got - want).abs() < 1e-12 * want, "span {span}: step {got}, expected {want}");
+        }
+        for span in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(nice_step(span, 4), 1.0, "span {span}");
+        }
+    }
+
+    #[test]
+    fn labels_show_each_step_exactly() {
+        assert_eq!(decimals(0.25), 2);
+        assert_eq!(decimals(0.5), 1);
+        assert_eq!(decimals(0.01), 2);
+        assert_eq!(decimals(20.0), 0);
+        assert_eq!(decimals(2.5), 1);
     }
 }

@@ -27,6 +27,8 @@ pub fn ImageViews(lab: Lab) -> impl IntoView {
     view! {
         <div class="images" class:hidden=move || pictures().is_none()>
             {move || pictures().map(|p| {
+                // A network without convolutions (a dense one on images) has no filters or maps.
+                let (no_filters, no_maps) = (p.filters.is_empty(), p.maps.is_empty());
                 let filters = p.filters.into_iter().map(|g| view! { <GridCanvas grid=g size=36 /> }).collect_view();
                 let maps = p.maps.into_iter().map(|(label, grids)| {
                     let grids = grids.into_iter().map(|g| view! { <GridCanvas grid=g size=36 /> }).collect_view();
@@ -41,11 +43,11 @@ pub fn ImageViews(lab: Lab) -> impl IntoView {
                             <b data-testid="sample-prediction">{p.predicted}</b>
                         </figcaption>
                     </figure>
-                    <figure>
+                    <figure class:hidden=no_filters>
                         <figcaption class="small">{move || tr(lang.get(), "Learned filters (first convolution)", "학습된 필터 (첫 합성곱 층)")}</figcaption>
                         <div class="thumbs" data-testid="filters">{filters}</div>
                     </figure>
-                    <figure>
+                    <figure class:hidden=no_maps>
                         <figcaption class="small">{move || tr(lang.get(), "Feature maps for this image", "이 이미지의 특성 맵")}</figcaption>
                         <div data-testid="feature-maps">{maps}</div>
                     </figure>

@@ -667,6 +667,66 @@ pub trait Backend {
         }
         self.lstm_cell_backward(cell, gates, c, dh, dc)
     }
+
+    /// One plain (tanh) RNN step with its hidden projection: `gates += h_{t−1}·W_hhᵀ + b_hh` (a
+    /// [`Gemm`] accumulating onto the input projection; `gates [N, H]` keeps the pre-activation),
+    /// then `h_t = tanh(gates)`. `h [2·N·H]` holds `h_{t−1}` (read) then receives `h_t`;
+    /// `w_hh [H, H]`, `b_hh [H]`.
+    fn rnn_step_forward(
+        &mut self,
+        cell: RnnCell,
+        gates: &View<Self::Buffer>,
+        h: &View<Self::Buffer>,
+        w_hh: &View<Self::Buffer>,
+        b_hh: &View<Self::Buffer>,
+    ) -> Result<()> {
+        let s = cell.state_len();
+        let g = Gemm { m: cell.batch, n: cell.hidden, k: cell.hidden, trans_a: false, trans_b: true, accumulate: true };
+        self.gemm(g, &h.sub(0, s), w_hh, Some(b_hh), gates)?;
+        self.act_forward(ActOp { act: Activation::Tanh, rows: cell.batch, cols: cell.hidden }, gates, None, &h.sub(s, s))
+    }
+
+    /// One plain RNN step backward: when `next_d` (step `t+1`'s pre-activation gradient) is
+    /// given, first `dh += next_d·W_hh` (completing the gradient reaching `h_t`), then
+    /// `d = dh⊙(1 − h_t²)`. `gates [N, H]` is the pre-activation saved by
+    /// [`Backend::rnn_step_forward`], `h [N, H]` is `h_t`, `dh [N, H]` is read and written, `d
+    /// [N, H]` is written; `d` and `next_d` may share a buffer (disjoint ranges).
+    #[allow(clippy::too_many_arguments)]
+    fn rnn_step_backward(
+        &mut self,
+        cell: RnnCell,
+        gates: &View<Self::Buffer>,
+        next_d: Option<&View<Self::Buffer>>,
+        h: &View<Self::Buffer>,
+        dh: &View<Self::Buffer>,
+        d: &View<Self::Buffer>,
+        w_hh: &View<Self::Buffer>,
+    ) -> Result<()> {
+        if let Some(nd) = next_d {
+            let g = Gemm { m: cell.batch, n: cell.hidden, k: cell.hidden, trans_a: false, trans_b: false, accumulate: true };
+            self.gemm(g, nd, w_hh, None, dh)?;
+        }
+        let op = ActOp { act: Activation::Tanh, rows: cell.batch, cols: cell.hidden };
+        self.act_backward(op, gates, h, dh, None, d, None)
+    }
+
+    /// One GRU step with its hidden projection: `hp = h_{t−1}·W_hhᵀ + b_hh` (a [`Gemm`];
+    /// `hp [N, 3H]` is kept for the backward pass), then [`Backend::gru_cell_forward`]. `h [2·N·H]`
+    /// holds `h_{t−1}` (read) then receives `h_t`; `w_hh [3H, H]`, `b_hh [3H]`.
+    fn gru_step_forward(
+        &mut self,
+        cell: RnnCell,
+        gates: &View<Self::Buffer>,
+        hp: &View<Self::Buffer>,
+        h: &View<Self::Buffer>,
+        w_hh: &View<Self::Buffer>,
+        b_hh: &View<Self::Buffer>,
+    ) -> Result<()> {
+        let s = cell.state_len();
+        let g = Gemm { m: cell.batch, n: 3 * cell.hidden, k: cell.hidden, trans_a: false, trans_b: true, accumulate: false };
+        self.gemm(g, &h.sub(0, s), w_hh, Some(b_hh), hp)?;
+        self.gru_cell_forward(cell, gates, hp, h)
+    }
 }
 
 /// The error of an op a backend does not implement.

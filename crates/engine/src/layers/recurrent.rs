@@ -9,8 +9,7 @@
 
 use std::cell::Cell;
 
-use crate::activation::Activation;
-use crate::backend::{ActOp, Backend, Gemm, RnnCell, View};
+use crate::backend::{Backend, Gemm, RnnCell, View};
 use crate::error::Result;
 use serde::{Deserialize, Serialize};
 
@@ -241,23 +240,18 @@ impl<B: Backend> Recurrent<B> {
             }
         }
         let cell = RnnCell { batch: rows, hidden: h };
-        let hproj = Gemm { m: rows, n: gh, k: h, trans_a: false, trans_b: true, accumulate: true };
         for t in 0..t_len {
             let g = v(&self.gates, t * rows * gh, rows * gh);
-            let h_prev = self.h_state(rows, t);
             match self.kind {
                 CellKind::Rnn => {
-                    backend.gemm(hproj, &h_prev, &self.w_hh, Some(&self.b_hh), &g)?;
-                    let op = ActOp { act: Activation::Tanh, rows, cols: h };
-                    backend.act_forward(op, &g, None, &self.h_state(rows, t + 1))?;
+                    backend.rnn_step_forward(cell, &g, &v(&self.hs, t * s, 2 * s), &self.w_hh, &self.b_hh)?;
                 }
                 CellKind::Lstm => {
                     backend.lstm_step_forward(cell, &g, &v(&self.cs, t * s, 2 * s), &v(&self.hs, t * s, 2 * s), &self.w_hh, &self.b_hh)?;
                 }
                 CellKind::Gru => {
                     let hp = v(&self.hp, t * rows * gh, rows * gh);
-                    backend.gemm(Gemm { accumulate: false, ..hproj }, &h_prev, &self.w_hh, Some(&self.b_hh), &hp)?;
-                    backend.gru_cell_forward(cell, &g, &hp, &v(&self.hs, t * s, 2 * s))?;
+                    backend.gru_step_forward(cell, &g, &hp, &v(&self.hs, t * s, 2 * s), &self.w_hh, &self.b_hh)?;
                 }
             }
         }
@@ -307,10 +301,14 @@ impl<B: Backend> Recurrent<B> {
             let dh_prev = self.dh_state(rows, t);
             match self.kind {
                 CellKind::Rnn => {
+                    // As for the LSTM: step t+1's pre-activation gradient times W_hh completes
+                    // the gradient reaching h_t, fusable with the cell.
                     let d = v(&self.dpre, t * s, s);
-                    let op = ActOp { act: Activation::Tanh, rows, cols: h };
-                    backend.act_backward(op, &g, &self.h_state(rows, t + 1), &self.dh_state(rows, t + 1), None, &d, None)?;
-                    backend.gemm(back, &d, &self.w_hh, None, &dh_prev)?;
+                    let next = (t + 1 < t_len).then(|| v(&self.dpre, (t + 1) * s, s));
+                    backend.rnn_step_backward(cell, &g, next.as_ref(), &self.h_state(rows, t + 1), &self.dh_state(rows, t + 1), &d, &self.w_hh)?;
+                    if t == 0 && need_h0 {
+                        backend.gemm(back, &d, &self.w_hh, None, &dh_prev)?;
+                    }
                 }
                 CellKind::Lstm => {
                     // The product of step t+1's gate gradients with W_hh completes the gradient

@@ -36,6 +36,9 @@ pub enum Kernel {
     GruCellBackward,
     LstmStepForward,
     LstmStepBackward,
+    RnnStepForward,
+    RnnStepBackward,
+    GruStepForward,
 }
 
 /// How a kernel is built and bound.
@@ -92,6 +95,9 @@ pub const KERNELS: &[KernelDef] = &[
     kernel!(GruCellBackward, "gru_cell_backward", &[W, W, R, W]),
     kernel!(LstmStepForward, "lstm_step_forward", &[W, W, W, R]),
     kernel!(LstmStepBackward, "lstm_step_backward", &[W, R, W, R]),
+    kernel!(RnnStepForward, "rnn_step_forward", &[W, W, R]),
+    kernel!(RnnStepBackward, "rnn_step_backward", &[W, R, W, R]),
+    kernel!(GruStepForward, "gru_step_forward", &[W, W, W, R]),
 ];
 
 /// The largest number of storage buffers a kernel binds: the downlevel limit that the device is

@@ -175,3 +175,8 @@ pub(super) fn cell_state(op: &'static str, cell: &RnnCell, gates_per_unit: usize
     mul(op, state, gates_per_unit)?;
     Ok(state)
 }
+
+/// The views lie in pairwise different buffers (so a fused kernel may bind each once).
+pub(super) fn distinct(views: &[&V]) -> bool {
+    views.iter().enumerate().all(|(i, a)| views[i + 1..].iter().all(|b| a.buf.id() != b.buf.id()))
+}

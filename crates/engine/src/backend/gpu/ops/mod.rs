@@ -229,6 +229,78 @@ impl Backend for GpuBackend {
         self.rec.dispatch(Kernel::LstmStepBackward, &params, &[&gates.buf, &c.buf, &dh.buf, &w_hh.buf], g)
     }
 
+    fn rnn_step_forward(&mut self, cell: RnnCell, gates: &V, h: &V, w_hh: &V, b_hh: &V) -> Result<()> {
+        const OP: &str = "rnn_step_forward";
+        let state = cell_state(OP, &cell, 1)?;
+        if !(w_hh.buf.id() == b_hh.buf.id() && distinct(&[gates, h, w_hh])) {
+            let g = Gemm { m: cell.batch, n: cell.hidden, k: cell.hidden, trans_a: false, trans_b: true, accumulate: true };
+            self.gemm(g, &h.sub(0, state), w_hh, Some(b_hh), gates)?;
+            let op = ActOp { act: Activation::Tanh, rows: cell.batch, cols: cell.hidden };
+            return self.act_forward(op, gates, None, &h.sub(state, state));
+        }
+        sized(OP, "gates", gates, state)?;
+        sized(OP, "h", h, 2 * state)?;
+        sized(OP, "w_hh", w_hh, mul(OP, cell.hidden, cell.hidden)?)?;
+        sized(OP, "b_hh", b_hh, cell.hidden)?;
+        let params = [u(cell.batch), u(cell.hidden), u(gates.offset), u(h.offset), u(w_hh.offset), u(b_hh.offset)];
+        let g = groups(OP, state, 64)?;
+        self.rec.dispatch(Kernel::RnnStepForward, &params, &[&gates.buf, &h.buf, &w_hh.buf], g)
+    }
+
+    fn rnn_step_backward(&mut self, cell: RnnCell, gates: &V, next_d: Option<&V>, h: &V, dh: &V, d: &V, w_hh: &V) -> Result<()> {
+        const OP: &str = "rnn_step_backward";
+        let state = cell_state(OP, &cell, 1)?;
+        if !(next_d.is_none_or(|n| n.buf.id() == d.buf.id()) && distinct(&[d, h, dh, w_hh])) {
+            if let Some(nd) = next_d {
+                let g = Gemm { m: cell.batch, n: cell.hidden, k: cell.hidden, trans_a: false, trans_b: false, accumulate: true };
+                self.gemm(g, nd, w_hh, None, dh)?;
+            }
+            let op = ActOp { act: Activation::Tanh, rows: cell.batch, cols: cell.hidden };
+            return self.act_backward(op, gates, h, dh, None, d, None);
+        }
+        sized(OP, "d", d, state)?;
+        if let Some(nd) = next_d {
+            sized(OP, "next_d", nd, state)?;
+            if nd.offset < d.offset + d.len && d.offset < nd.offset + nd.len {
+                return Err(shape(OP, "d and next_d overlap".into()));
+            }
+        }
+        sized(OP, "h", h, state)?;
+        sized(OP, "dh", dh, state)?;
+        sized(OP, "w_hh", w_hh, mul(OP, cell.hidden, cell.hidden)?)?;
+        let params = [
+            u(cell.batch),
+            u(cell.hidden),
+            u(d.offset),
+            u(next_d.map_or(0, |n| n.offset)),
+            u32::from(next_d.is_some()),
+            u(h.offset),
+            u(dh.offset),
+            u(w_hh.offset),
+        ];
+        let g = groups(OP, state, 64)?;
+        self.rec.dispatch(Kernel::RnnStepBackward, &params, &[&d.buf, &h.buf, &dh.buf, &w_hh.buf], g)
+    }
+
+    fn gru_step_forward(&mut self, cell: RnnCell, gates: &V, hp: &V, h: &V, w_hh: &V, b_hh: &V) -> Result<()> {
+        const OP: &str = "gru_step_forward";
+        let state = cell_state(OP, &cell, 3)?;
+        let gh = mul(OP, 3, cell.hidden)?;
+        if !(w_hh.buf.id() == b_hh.buf.id() && distinct(&[gates, hp, h, w_hh])) {
+            let g = Gemm { m: cell.batch, n: gh, k: cell.hidden, trans_a: false, trans_b: true, accumulate: false };
+            self.gemm(g, &h.sub(0, state), w_hh, Some(b_hh), hp)?;
+            return self.gru_cell_forward(cell, gates, hp, h);
+        }
+        sized(OP, "gates", gates, 3 * state)?;
+        sized(OP, "hp", hp, 3 * state)?;
+        sized(OP, "h", h, 2 * state)?;
+        sized(OP, "w_hh", w_hh, mul(OP, gh, cell.hidden)?)?;
+        sized(OP, "b_hh", b_hh, gh)?;
+        let params = [u(cell.batch), u(cell.hidden), u(gates.offset), u(hp.offset), u(h.offset), u(w_hh.offset), u(b_hh.offset)];
+        let g = groups(OP, state, 64)?;
+        self.rec.dispatch(Kernel::GruStepForward, &params, &[&gates.buf, &hp.buf, &h.buf, &w_hh.buf], g)
+    }
+
 
     fn act_forward(&mut self, op: ActOp, x: &V, alpha: Option<&V>, y: &V) -> Result<()> {
         const OP: &str = "act_forward";
