@@ -176,6 +176,16 @@ pub(super) fn cell_state(op: &'static str, cell: &RnnCell, gates_per_unit: usize
     Ok(state)
 }
 
+/// Two views that must not share floats: an error when they are non-empty ranges of one buffer
+/// that overlap.
+pub(super) fn disjoint(op: &'static str, (a_name, a): (&str, &V), (b_name, b): (&str, &V)) -> Result<()> {
+    let overlap = a.buf.id() == b.buf.id() && a.len > 0 && b.len > 0 && a.offset < b.offset + b.len && b.offset < a.offset + a.len;
+    if overlap {
+        return Err(shape(op, format!("{a_name} and {b_name} overlap")));
+    }
+    Ok(())
+}
+
 /// The views lie in pairwise different buffers (so a fused kernel may bind each once).
 pub(super) fn distinct(views: &[&V]) -> bool {
     views.iter().enumerate().all(|(i, a)| views[i + 1..].iter().all(|b| a.buf.id() != b.buf.id()))

@@ -197,9 +197,7 @@ impl GpuBackend {
         if let Some(db) = dbias {
             sized(OP, "dbias", db, op.out_channels)?;
             apart(OP, ("dbias", db), &[("x", Some(x)), ("dy", Some(dy)), ("y", y)])?;
-            if db.buf.id() == dweight.buf.id() && db.offset < dweight.offset + dweight.len && dweight.offset < db.offset + db.len {
-                return Err(shape(OP, "dweight and dbias overlap".into()));
-            }
+            disjoint(OP, ("dweight", dweight), ("dbias", db))?;
         }
         let (code, s) = dact.map_or((0, 0.0), |d| d.1);
         let y_buf = y.map_or(&dy.buf, |v| &v.buf);

@@ -56,9 +56,7 @@ impl Backend for GpuBackend {
             self.rec.copy(&src.buf, src.offset, &dst.buf, dst.offset, src.len);
             return Ok(());
         }
-        if src.offset < dst.offset + dst.len && dst.offset < src.offset + src.len && src.len > 0 {
-            return Err(shape(OP, "src and dst overlap in one buffer".into()));
-        }
+        disjoint(OP, ("src", src), ("dst", dst))?;
         let g = groups(OP, src.len, 256)?;
         self.rec.dispatch(Kernel::CopyWithin, &[u(src.offset), u(dst.offset), u(src.len)], &[&dst.buf], g)
     }
@@ -114,9 +112,7 @@ impl Backend for GpuBackend {
         let y = dact.map(|_| d.y);
         sized(OP, "dbias", d.dbias, d.units)?;
         let together = d.dbias.buf.id() == d.dweight.buf.id();
-        if together && d.dbias.offset < d.dweight.offset + d.dweight.len && d.dweight.offset < d.dbias.offset + d.dbias.len {
-            return Err(shape(OP, "dweight and dbias overlap".into()));
-        }
+        disjoint(OP, ("dweight", d.dweight), ("dbias", d.dbias))?;
         let gw = Gemm { m: d.units, n: d.fan_in, k: d.rows, trans_a: true, trans_b: false, accumulate: false };
         let epi = Epilogue { dact, sum_off: together.then_some(d.dbias.offset), ..Epilogue::default() };
         let summed = self.gemm_ex(gw, d.dy, d.x, None, y, d.dweight, epi)?;
@@ -203,16 +199,12 @@ impl Backend for GpuBackend {
         sized(OP, "gates", gates, 4 * state)?;
         if let Some(ng) = next_gates {
             sized(OP, "next_gates", ng, 4 * state)?;
-            if ng.offset < gates.offset + gates.len && gates.offset < ng.offset + ng.len {
-                return Err(shape(OP, "gates and next_gates overlap".into()));
-            }
+            disjoint(OP, ("gates", gates), ("next_gates", ng))?;
         }
         sized(OP, "c", c, 2 * state)?;
         sized(OP, "dh", dh, state)?;
         sized(OP, "dc", dc, state)?;
-        if dh.offset < dc.offset + dc.len && dc.offset < dh.offset + dh.len {
-            return Err(shape(OP, "dh and dc overlap".into()));
-        }
+        disjoint(OP, ("dh", dh), ("dc", dc))?;
         sized(OP, "w_hh", w_hh, 4 * cell.hidden * cell.hidden)?;
         let params = [
             u(cell.batch),
@@ -261,9 +253,7 @@ impl Backend for GpuBackend {
         sized(OP, "d", d, state)?;
         if let Some(nd) = next_d {
             sized(OP, "next_d", nd, state)?;
-            if nd.offset < d.offset + d.len && d.offset < nd.offset + nd.len {
-                return Err(shape(OP, "d and next_d overlap".into()));
-            }
+            disjoint(OP, ("d", d), ("next_d", nd))?;
         }
         sized(OP, "h", h, state)?;
         sized(OP, "dh", dh, state)?;
