@@ -17,6 +17,7 @@
 
 pub mod cpu;
 pub mod gpu;
+pub mod unfused;
 
 use std::future::Future;
 
@@ -548,8 +549,8 @@ pub trait Backend {
 
     // ---- Fused layer ops ------------------------------------------------------------------------
     //
-    // Each has a default body made of the ops above (the CPU backend uses it, so its results are
-    // those of the separate ops); a backend may record fewer dispatches. Where a backend fuses an
+    // Each has a default body made of the ops above, in `unfused.rs` (the CPU backend uses it, so
+    // its results are those of the separate ops); a backend may record fewer dispatches. Where a backend fuses an
     // activation into the forward op it may leave `z` unwritten, so the backward pass of a layer
     // whose forward went through one of these ops must go through the matching backward op,
     // which then reads only `y`.
@@ -567,28 +568,13 @@ pub trait Backend {
         z: &View<Self::Buffer>,
         y: &View<Self::Buffer>,
     ) -> Result<()> {
-        self.gemm(g, x, weight, Some(bias), z)?;
-        self.act_forward(ActOp { act, rows: g.m, cols: g.n }, z, None, y)
+        unfused::dense_forward(self, g, act, x, weight, bias, z, y)
     }
 
     /// A dense layer's backward pass, see [`DenseGrad`]: `dz = dy·f′(z)`, `dW = dzᵀ·x`,
     /// `db = Σ_rows dz`, and `dx = dz·W` when `dx` is given.
     fn dense_backward(&mut self, d: DenseGrad<'_, Self::Buffer>) -> Result<()> {
-        let dz = if d.act == Activation::Linear {
-            d.dy.clone()
-        } else {
-            let op = ActOp { act: d.act, rows: d.rows, cols: d.units };
-            self.act_backward(op, d.z, d.y, d.dy, None, d.dz, None)?;
-            d.dz.clone()
-        };
-        let gw = Gemm { m: d.units, n: d.fan_in, k: d.rows, trans_a: true, trans_b: false, accumulate: false };
-        self.gemm(gw, &dz, d.x, None, d.dweight)?;
-        self.col_sum(&dz, d.rows, d.units, d.dbias, false)?;
-        if let Some(dx) = d.dx {
-            let gx = Gemm { m: d.rows, n: d.fan_in, k: d.units, trans_a: false, trans_b: false, accumulate: false };
-            self.gemm(gx, &dz, d.weight, None, dx)?;
-        }
-        Ok(())
+        unfused::dense_backward(self, d)
     }
 
     /// A convolution layer's forward: `z = conv(x) + bias`, then `y = f(z)` for an elementwise
@@ -604,28 +590,13 @@ pub trait Backend {
         z: &View<Self::Buffer>,
         y: &View<Self::Buffer>,
     ) -> Result<()> {
-        self.conv2d_forward(op, x, weight, Some(bias), z)?;
-        let per_sample = op.out_channels * op.out_height() * op.out_width();
-        self.act_forward(ActOp { act, rows: op.batch, cols: per_sample }, z, None, y)
+        unfused::conv2d_forward_act(self, op, act, x, weight, bias, z, y)
     }
 
     /// A convolution layer's backward pass, see [`ConvGrad`]: `dz = dy·f′(z)`, then the weight,
     /// bias and (when `dx` is given) input gradients.
     fn conv2d_backward(&mut self, d: ConvGrad<'_, Self::Buffer>) -> Result<()> {
-        let dz = if d.act == Activation::Linear {
-            d.dy.clone()
-        } else {
-            let per_sample = d.op.out_channels * d.op.out_height() * d.op.out_width();
-            let op = ActOp { act: d.act, rows: d.op.batch, cols: per_sample };
-            self.act_backward(op, d.z, d.y, d.dy, None, d.dz, None)?;
-            d.dz.clone()
-        };
-        self.conv2d_backward_params(d.op, d.x, &dz, d.dweight, None)?;
-        self.conv2d_backward_bias(d.op, &dz, d.dbias)?;
-        if let Some(dx) = d.dx {
-            self.conv2d_backward_data(d.op, &dz, d.weight, dx)?;
-        }
-        Ok(())
+        unfused::conv2d_backward(self, d)
     }
 
     /// One LSTM step with its hidden projection: `gates += h_{t−1}·W_hhᵀ + b_hh` (a [`Gemm`]
@@ -640,10 +611,7 @@ pub trait Backend {
         w_hh: &View<Self::Buffer>,
         b_hh: &View<Self::Buffer>,
     ) -> Result<()> {
-        let s = cell.state_len();
-        let g = Gemm { m: cell.batch, n: 4 * cell.hidden, k: cell.hidden, trans_a: false, trans_b: true, accumulate: true };
-        self.gemm(g, &h.sub(0, s), w_hh, Some(b_hh), gates)?;
-        self.lstm_cell_forward(cell, gates, c, &h.sub(s, s))
+        unfused::lstm_step_forward(self, cell, gates, c, h, w_hh, b_hh)
     }
 
     /// One LSTM step backward: when `next_gates` (step `t+1`'s pre-activation gradients) is
@@ -661,11 +629,7 @@ pub trait Backend {
         dc: &View<Self::Buffer>,
         w_hh: &View<Self::Buffer>,
     ) -> Result<()> {
-        if let Some(ng) = next_gates {
-            let g = Gemm { m: cell.batch, n: cell.hidden, k: 4 * cell.hidden, trans_a: false, trans_b: false, accumulate: true };
-            self.gemm(g, ng, w_hh, None, dh)?;
-        }
-        self.lstm_cell_backward(cell, gates, c, dh, dc)
+        unfused::lstm_step_backward(self, cell, gates, next_gates, c, dh, dc, w_hh)
     }
 
     /// One plain (tanh) RNN step with its hidden projection: `gates += h_{t−1}·W_hhᵀ + b_hh` (a
@@ -680,10 +644,7 @@ pub trait Backend {
         w_hh: &View<Self::Buffer>,
         b_hh: &View<Self::Buffer>,
     ) -> Result<()> {
-        let s = cell.state_len();
-        let g = Gemm { m: cell.batch, n: cell.hidden, k: cell.hidden, trans_a: false, trans_b: true, accumulate: true };
-        self.gemm(g, &h.sub(0, s), w_hh, Some(b_hh), gates)?;
-        self.act_forward(ActOp { act: Activation::Tanh, rows: cell.batch, cols: cell.hidden }, gates, None, &h.sub(s, s))
+        unfused::rnn_step_forward(self, cell, gates, h, w_hh, b_hh)
     }
 
     /// One plain RNN step backward: when `next_d` (step `t+1`'s pre-activation gradient) is
@@ -702,12 +663,7 @@ pub trait Backend {
         d: &View<Self::Buffer>,
         w_hh: &View<Self::Buffer>,
     ) -> Result<()> {
-        if let Some(nd) = next_d {
-            let g = Gemm { m: cell.batch, n: cell.hidden, k: cell.hidden, trans_a: false, trans_b: false, accumulate: true };
-            self.gemm(g, nd, w_hh, None, dh)?;
-        }
-        let op = ActOp { act: Activation::Tanh, rows: cell.batch, cols: cell.hidden };
-        self.act_backward(op, gates, h, dh, None, d, None)
+        unfused::rnn_step_backward(self, cell, gates, next_d, h, dh, d, w_hh)
     }
 
     /// One GRU step with its hidden projection: `hp = h_{t−1}·W_hhᵀ + b_hh` (a [`Gemm`];
@@ -722,10 +678,7 @@ pub trait Backend {
         w_hh: &View<Self::Buffer>,
         b_hh: &View<Self::Buffer>,
     ) -> Result<()> {
-        let s = cell.state_len();
-        let g = Gemm { m: cell.batch, n: 3 * cell.hidden, k: cell.hidden, trans_a: false, trans_b: true, accumulate: false };
-        self.gemm(g, &h.sub(0, s), w_hh, Some(b_hh), hp)?;
-        self.gru_cell_forward(cell, gates, hp, h)
+        unfused::gru_step_forward(self, cell, gates, hp, h, w_hh, b_hh)
     }
 }
 

@@ -59,6 +59,21 @@ fn dims(op: &Conv2d, per_sample_extra: usize) -> Dims {
     Dims { k, p, group }
 }
 
+/// Runs `f(dims, n0, ns, cols, per_channel)` for each group of `ns` samples from `n0`, on scratch
+/// for the group's `cols [K, ns·P]` and an `[O, ns·P]` matrix (contents unspecified).
+fn for_each_group<T: Real>(op: &Conv2d, mut f: impl FnMut(&Dims, usize, usize, &mut [T], &mut [T])) {
+    let o_ch = op.out_channels;
+    let d = dims(op, o_ch);
+    with_scratch(d.group * (d.k + o_ch) * d.p, |scratch: &mut [T]| {
+        for n0 in (0..op.batch).step_by(d.group) {
+            let ns = d.group.min(op.batch - n0);
+            let width = ns * d.p;
+            let (cols, per_channel) = scratch.split_at_mut(d.k * width);
+            f(&d, n0, ns, cols, &mut per_channel[..o_ch * width]);
+        }
+    });
+}
+
 /// `cols[(c·kh + ky)·kw + kx, s·P + oy·ow + ox] = x[n0 + s, c, iy, ix]` (0 in the padding) for the
 /// `ns` samples from `n0`; `cols` has `ns·P` columns.
 fn im2col<T: Real>(op: &Conv2d, x: &[T], n0: usize, ns: usize, cols: &mut [T]) {
@@ -145,23 +160,17 @@ fn valid_range(out: usize, k: usize, stride: usize, pad: usize, size: usize) -> 
 /// `y = conv(x, w) + bias`: per group, `Y[O, ns·P] = W[O, K]·cols` then a copy into NCHW.
 pub fn conv2d_forward<T: Real>(op: &Conv2d, x: &[T], w: &[T], bias: Option<&[T]>, y: &mut [T]) {
     let o_ch = op.out_channels;
-    let d = dims(op, o_ch);
-    with_scratch(d.group * (d.k + o_ch) * d.p, |scratch: &mut [T]| {
-        for n0 in (0..op.batch).step_by(d.group) {
-            let ns = d.group.min(op.batch - n0);
-            let width = ns * d.p;
-            let (cols, out) = scratch.split_at_mut(d.k * width);
-            let out = &mut out[..o_ch * width];
-            im2col(op, x, n0, ns, cols);
-            gemm(Gemm { m: o_ch, n: width, k: d.k, trans_a: false, trans_b: false, accumulate: false }, w, cols, None, out);
-            for o in 0..o_ch {
-                let b = bias.map_or(T::ZERO, |b| b[o]);
-                for s in 0..ns {
-                    let src = &out[o * width + s * d.p..][..d.p];
-                    let dst = &mut y[((n0 + s) * o_ch + o) * d.p..][..d.p];
-                    for (yv, &v) in dst.iter_mut().zip(src) {
-                        *yv = v + b;
-                    }
+    for_each_group(op, |d, n0, ns, cols, out| {
+        let width = ns * d.p;
+        im2col(op, x, n0, ns, cols);
+        gemm(Gemm { m: o_ch, n: width, k: d.k, trans_a: false, trans_b: false, accumulate: false }, w, cols, None, out);
+        for o in 0..o_ch {
+            let b = bias.map_or(T::ZERO, |b| b[o]);
+            for s in 0..ns {
+                let src = &out[o * width + s * d.p..][..d.p];
+                let dst = &mut y[((n0 + s) * o_ch + o) * d.p..][..d.p];
+                for (yv, &v) in dst.iter_mut().zip(src) {
+                    *yv = v + b;
                 }
             }
         }
@@ -181,36 +190,22 @@ fn gather_dy<T: Real>(o_ch: usize, p: usize, dy: &[T], n0: usize, ns: usize, out
 /// `dx = convᵀ(dy, w)` (overwritten): per group, `dcols[K, ns·P] = Wᵀ·dY` then [`col2im`].
 pub fn conv2d_backward_data<T: Real>(op: &Conv2d, dy: &[T], w: &[T], dx: &mut [T]) {
     let o_ch = op.out_channels;
-    let d = dims(op, o_ch);
     dx[..op.x_len()].fill(T::ZERO);
-    with_scratch(d.group * (d.k + o_ch) * d.p, |scratch: &mut [T]| {
-        for n0 in (0..op.batch).step_by(d.group) {
-            let ns = d.group.min(op.batch - n0);
-            let width = ns * d.p;
-            let (dcols, dyg) = scratch.split_at_mut(d.k * width);
-            let dyg = &mut dyg[..o_ch * width];
-            gather_dy(o_ch, d.p, dy, n0, ns, dyg);
-            gemm(Gemm { m: d.k, n: width, k: o_ch, trans_a: true, trans_b: false, accumulate: false }, w, dyg, None, dcols);
-            col2im(op, dcols, n0, ns, dx);
-        }
+    for_each_group(op, |d, n0, ns, dcols, dyg| {
+        gather_dy(o_ch, d.p, dy, n0, ns, dyg);
+        gemm(Gemm { m: d.k, n: ns * d.p, k: o_ch, trans_a: true, trans_b: false, accumulate: false }, w, dyg, None, dcols);
+        col2im(op, dcols, n0, ns, dx);
     });
 }
 
 /// `dw` from `x` and `dy` (overwritten): per group, `dW[O, K] += dY[O, ns·P]·colsᵀ`.
 pub fn conv2d_backward_weight<T: Real>(op: &Conv2d, x: &[T], dy: &[T], dw: &mut [T]) {
     let o_ch = op.out_channels;
-    let d = dims(op, o_ch);
     dw[..op.weight_len()].fill(T::ZERO);
-    with_scratch(d.group * (d.k + o_ch) * d.p, |scratch: &mut [T]| {
-        for n0 in (0..op.batch).step_by(d.group) {
-            let ns = d.group.min(op.batch - n0);
-            let width = ns * d.p;
-            let (cols, dyg) = scratch.split_at_mut(d.k * width);
-            let dyg = &mut dyg[..o_ch * width];
-            im2col(op, x, n0, ns, cols);
-            gather_dy(o_ch, d.p, dy, n0, ns, dyg);
-            gemm(Gemm { m: o_ch, n: d.k, k: width, trans_a: false, trans_b: true, accumulate: true }, dyg, cols, None, dw);
-        }
+    for_each_group(op, |d, n0, ns, cols, dyg| {
+        im2col(op, x, n0, ns, cols);
+        gather_dy(o_ch, d.p, dy, n0, ns, dyg);
+        gemm(Gemm { m: o_ch, n: d.k, k: ns * d.p, trans_a: false, trans_b: true, accumulate: true }, dyg, cols, None, dw);
     });
 }
 

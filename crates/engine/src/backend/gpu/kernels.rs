@@ -58,7 +58,7 @@ macro_rules! kernel {
         KernelDef {
             kernel: Kernel::$kernel,
             name: $file,
-            source: include_str!(concat!("kernels/", $file, ".wgsl")),
+            source: concat!(include_str!("kernels/common.wgsl"), include_str!(concat!("kernels/", $file, ".wgsl"))),
             writes: $writes,
         }
     };

@@ -10,16 +10,7 @@ struct Params { rows: u32, cols: u32, x_off: u32, out_off: u32, accumulate: u32,
 @group(0) @binding(2) var<storage, read> y: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-fn act_d(v: f32) -> f32 {
-    switch p.act {
-        case 1u: { return 0.0; }
-        case 2u: { return v * (1.0 - v); }
-        case 3u: { return 1.0 - v * v; }
-        case 4u: { return select(0.0, 1.0, v > 0.0); }
-        case 5u: { return select(p.s, 1.0, v > 0.0); }
-        default: { return 1.0; }
-    }
-}
+fn act_d(y: f32) -> f32 { return epilogue_df(p.act, p.s, y); }
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

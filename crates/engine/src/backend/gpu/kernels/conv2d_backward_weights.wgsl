@@ -20,16 +20,7 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> dw: array<f32>;
 
 // f'(z) from y = f(z) (codes as in gemm_small.wgsl; 0 = linear).
-fn act_d(v: f32) -> f32 {
-    switch p.act {
-        case 1u: { return 0.0; }
-        case 2u: { return v * (1.0 - v); }
-        case 3u: { return 1.0 - v * v; }
-        case 4u: { return select(0.0, 1.0, v > 0.0); }
-        case 5u: { return select(p.s, 1.0, v > 0.0); }
-        default: { return 1.0; }
-    }
-}
+fn act_d(y: f32) -> f32 { return epilogue_df(p.act, p.s, y); }
 
 // dy scaled by f'(z), from the activation's output y (laid out like dy).
 fn grad(at: u32) -> f32 {

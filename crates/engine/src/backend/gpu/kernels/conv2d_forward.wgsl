@@ -21,22 +21,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 
-fn sigmoid(v: f32) -> f32 {
-    if (v >= 0.0) { return 1.0 / (1.0 + exp(-v)); }
-    let e = exp(v);
-    return e / (1.0 + e);
-}
-
-fn act_f(v: f32) -> f32 {
-    switch p.act {
-        case 1u: { return select(0.0, 1.0, v > 0.0); }
-        case 2u: { return sigmoid(v); }
-        case 3u: { return tanh(clamp(v, -15.0, 15.0)); }
-        case 4u: { return max(v, 0.0); }
-        case 5u: { return select(p.s * v, v, v > 0.0); }
-        default: { return v; }
-    }
-}
+fn act_f(v: f32) -> f32 { return epilogue_f(p.act, p.s, v); }
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

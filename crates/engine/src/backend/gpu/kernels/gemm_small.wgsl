@@ -21,34 +21,9 @@ struct Params {
 @group(0) @binding(3) var<storage, read> aux: array<f32>;
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
 
-fn sigmoid(v: f32) -> f32 {
-    if (v >= 0.0) { return 1.0 / (1.0 + exp(-v)); }
-    let e = exp(v);
-    return e / (1.0 + e);
-}
+fn act_f(v: f32) -> f32 { return epilogue_f(p.act, p.s, v); }
 
-fn act_f(v: f32) -> f32 {
-    switch p.act {
-        case 1u: { return select(0.0, 1.0, v > 0.0); }
-        case 2u: { return sigmoid(v); }
-        case 3u: { return tanh(clamp(v, -15.0, 15.0)); }
-        case 4u: { return max(v, 0.0); }
-        case 5u: { return select(p.s * v, v, v > 0.0); }
-        default: { return v; }
-    }
-}
-
-// f'(z) from y = f(z).
-fn act_d(y: f32) -> f32 {
-    switch p.act {
-        case 1u: { return 0.0; }
-        case 2u: { return y * (1.0 - y); }
-        case 3u: { return 1.0 - y * y; }
-        case 4u: { return select(0.0, 1.0, y > 0.0); }
-        case 5u: { return select(p.s, 1.0, y > 0.0); }
-        default: { return 1.0; }
-    }
-}
+fn act_d(y: f32) -> f32 { return epilogue_df(p.act, p.s, y); }
 
 fn load_a(at: u32) -> f32 {
     let v = a[at];

@@ -9,12 +9,6 @@ struct Params { n: u32, hid: u32, g_off: u32, hp_off: u32, h_off: u32 }
 @group(0) @binding(2) var<storage, read> hp: array<f32>;
 @group(0) @binding(3) var<storage, read_write> h: array<f32>;
 
-fn sigmoid(v: f32) -> f32 {
-    if (v >= 0.0) { return 1.0 / (1.0 + exp(-v)); }
-    let e = exp(v);
-    return e / (1.0 + e);
-}
-
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) li: u32) {

@@ -12,12 +12,6 @@ struct Params { n: u32, hid: u32, g_off: u32, hp_off: u32, h_off: u32, w_off: u3
 @group(0) @binding(3) var<storage, read_write> h: array<f32>;
 @group(0) @binding(4) var<storage, read> w: array<f32>;
 
-fn sigmoid(v: f32) -> f32 {
-    if (v >= 0.0) { return 1.0 / (1.0 + exp(-v)); }
-    let e = exp(v);
-    return e / (1.0 + e);
-}
-
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) li: u32) {
@@ -43,8 +37,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     let g0 = p.g_off + row * 3u * p.hid + j;
     let r = sigmoid(gates[g0] + s.x);
     let z = sigmoid(gates[g0 + p.hid] + s.y);
-    // Clamped: tanh(±15) is ±1 in f32, and some drivers overflow on large arguments.
-    let n = tanh(clamp(fma(r, s.z, gates[g0 + 2u * p.hid]), -15.0, 15.0));
+    let n = tanh_c(fma(r, s.z, gates[g0 + 2u * p.hid]));
     gates[g0] = r;
     gates[g0 + p.hid] = z;
     gates[g0 + 2u * p.hid] = n;

@@ -19,12 +19,6 @@ struct Params {
 
 var<workgroup> part: array<f32, 64>;
 
-fn sigmoid(v: f32) -> f32 {
-    if (v >= 0.0) { return 1.0 / (1.0 + exp(-v)); }
-    let e = exp(v);
-    return e / (1.0 + e);
-}
-
 @compute @workgroup_size(64)
 fn main(@builtin(local_invocation_index) li: u32) {
     var s = 0.0;

@@ -12,14 +12,6 @@ struct Params { n: u32, hid: u32, g_off: u32, c_off: u32, h_off: u32, w_off: u32
 @group(0) @binding(3) var<storage, read_write> h: array<f32>;
 @group(0) @binding(4) var<storage, read> w: array<f32>;
 
-fn sigmoid(v: f32) -> f32 {
-    if (v >= 0.0) { return 1.0 / (1.0 + exp(-v)); }
-    let e = exp(v);
-    return e / (1.0 + e);
-}
-
-fn tanh_c(v: f32) -> f32 { return tanh(clamp(v, -15.0, 15.0)); }
-
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) li: u32) {

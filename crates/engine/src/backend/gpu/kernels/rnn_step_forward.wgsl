@@ -29,6 +29,5 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     let g = p.g_off + idx;
     s += gates[g];
     gates[g] = s;
-    // Clamped as in act_forward.wgsl.
-    h[p.h_off + state + idx] = tanh(clamp(s, -15.0, 15.0));
+    h[p.h_off + state + idx] = tanh_c(s);
 }

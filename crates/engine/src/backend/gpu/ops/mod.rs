@@ -9,7 +9,7 @@ use super::buffer::GpuBuffer;
 use super::kernels::Kernel;
 use super::readback::read_f32;
 use crate::activation::Activation;
-use crate::backend::{ActOp, Backend, Conv2d, ConvGrad, DenseGrad, Gemm, LossOp, Pool2d, RnnCell, View};
+use crate::backend::{ActOp, Backend, Conv2d, ConvGrad, DenseGrad, Gemm, LossOp, Pool2d, RnnCell, View, unfused};
 use crate::error::{EngineError, Result};
 use crate::loss::LossKind;
 use crate::optim::{OptimKind, OptimStep};
@@ -85,27 +85,15 @@ impl Backend for GpuBackend {
             Some(code) if !g.accumulate => {
                 self.gemm_ex(g, x, weight, Some(bias), None, y, Epilogue { act: Some(code), ..Epilogue::default() }).map(|_| ())
             }
-            _ => {
-                self.gemm(g, x, weight, Some(bias), z)?;
-                self.act_forward(ActOp { act, rows: g.m, cols: g.n }, z, None, y)
-            }
+            _ => unfused::dense_forward(self, g, act, x, weight, bias, z, y),
         }
     }
 
     fn dense_backward(&mut self, d: DenseGrad<'_, GpuBuffer>) -> Result<()> {
         const OP: &str = "dense_backward";
         let Some(code) = fusable(d.act) else {
-            // As the trait's default: the forward wrote z.
-            let op = ActOp { act: d.act, rows: d.rows, cols: d.units };
-            self.act_backward(op, d.z, d.y, d.dy, None, d.dz, None)?;
-            let gw = Gemm { m: d.units, n: d.fan_in, k: d.rows, trans_a: true, trans_b: false, accumulate: false };
-            self.gemm(gw, d.dz, d.x, None, d.dweight)?;
-            self.col_sum(d.dz, d.rows, d.units, d.dbias, false)?;
-            if let Some(dx) = d.dx {
-                let gx = Gemm { m: d.rows, n: d.fan_in, k: d.units, trans_a: false, trans_b: false, accumulate: false };
-                self.gemm(gx, d.dz, d.weight, None, dx)?;
-            }
-            return Ok(());
+            // The forward wrote z.
+            return unfused::dense_backward(self, d);
         };
         // dz = dy·f'(y) is never stored: each product scales dy as it reads it.
         let dact = (code.0 != 0).then_some(code);
@@ -129,25 +117,13 @@ impl Backend for GpuBackend {
     fn conv2d_forward_act(&mut self, op: Conv2d, act: Activation, x: &V, weight: &V, bias: &V, z: &V, y: &V) -> Result<()> {
         match fusable(act) {
             Some(code) => self.conv_forward_ex(op, x, weight, Some(bias), y, Some(code)),
-            None => {
-                self.conv2d_forward(op, x, weight, Some(bias), z)?;
-                let per_sample = op.out_channels * op.out_height() * op.out_width();
-                self.act_forward(ActOp { act, rows: op.batch, cols: per_sample }, z, None, y)
-            }
+            None => unfused::conv2d_forward_act(self, op, act, x, weight, bias, z, y),
         }
     }
 
     fn conv2d_backward(&mut self, d: ConvGrad<'_, GpuBuffer>) -> Result<()> {
         let Some(code) = fusable(d.act) else {
-            let per_sample = d.op.out_channels * d.op.out_height() * d.op.out_width();
-            let op = ActOp { act: d.act, rows: d.op.batch, cols: per_sample };
-            self.act_backward(op, d.z, d.y, d.dy, None, d.dz, None)?;
-            self.conv2d_backward_params(d.op, d.x, d.dz, d.dweight, None)?;
-            self.conv2d_backward_bias(d.op, d.dz, d.dbias)?;
-            if let Some(dx) = d.dx {
-                self.conv2d_backward_data(d.op, d.dz, d.weight, dx)?;
-            }
-            return Ok(());
+            return unfused::conv2d_backward(self, d);
         };
         let dact = (code.0 != 0).then_some((d.y, code));
         self.conv_params_ex(d.op, d.x, d.dy, d.dweight, Some(d.dbias), dact)?;
@@ -160,15 +136,8 @@ impl Backend for GpuBackend {
     fn lstm_step_forward(&mut self, cell: RnnCell, gates: &V, c: &V, h: &V, w_hh: &V, b_hh: &V) -> Result<()> {
         const OP: &str = "lstm_step_forward";
         let state = cell_state(OP, &cell, 4)?;
-        let fused = w_hh.buf.id() == b_hh.buf.id()
-            && [gates, c, h].iter().all(|v| v.buf.id() != w_hh.buf.id())
-            && gates.buf.id() != c.buf.id()
-            && gates.buf.id() != h.buf.id()
-            && c.buf.id() != h.buf.id();
-        if !fused {
-            let g = Gemm { m: cell.batch, n: 4 * cell.hidden, k: cell.hidden, trans_a: false, trans_b: true, accumulate: true };
-            self.gemm(g, &h.sub(0, state), w_hh, Some(b_hh), gates)?;
-            return self.lstm_cell_forward(cell, gates, c, &h.sub(state, state));
+        if !(w_hh.buf.id() == b_hh.buf.id() && distinct(&[gates, c, h, w_hh])) {
+            return unfused::lstm_step_forward(self, cell, gates, c, h, w_hh, b_hh);
         }
         sized(OP, "gates", gates, 4 * state)?;
         sized(OP, "c", c, 2 * state)?;
@@ -185,16 +154,9 @@ impl Backend for GpuBackend {
         let state = cell_state(OP, &cell, 4)?;
         let fused = dh.buf.id() == dc.buf.id()
             && next_gates.is_none_or(|n| n.buf.id() == gates.buf.id())
-            && [gates, c, dh].iter().all(|v| v.buf.id() != w_hh.buf.id())
-            && gates.buf.id() != c.buf.id()
-            && gates.buf.id() != dh.buf.id()
-            && c.buf.id() != dh.buf.id();
+            && distinct(&[gates, c, dh, w_hh]);
         if !fused {
-            if let Some(ng) = next_gates {
-                let g = Gemm { m: cell.batch, n: cell.hidden, k: 4 * cell.hidden, trans_a: false, trans_b: false, accumulate: true };
-                self.gemm(g, ng, w_hh, None, dh)?;
-            }
-            return self.lstm_cell_backward(cell, gates, c, dh, dc);
+            return unfused::lstm_step_backward(self, cell, gates, next_gates, c, dh, dc, w_hh);
         }
         sized(OP, "gates", gates, 4 * state)?;
         if let Some(ng) = next_gates {
@@ -225,10 +187,7 @@ impl Backend for GpuBackend {
         const OP: &str = "rnn_step_forward";
         let state = cell_state(OP, &cell, 1)?;
         if !(w_hh.buf.id() == b_hh.buf.id() && distinct(&[gates, h, w_hh])) {
-            let g = Gemm { m: cell.batch, n: cell.hidden, k: cell.hidden, trans_a: false, trans_b: true, accumulate: true };
-            self.gemm(g, &h.sub(0, state), w_hh, Some(b_hh), gates)?;
-            let op = ActOp { act: Activation::Tanh, rows: cell.batch, cols: cell.hidden };
-            return self.act_forward(op, gates, None, &h.sub(state, state));
+            return unfused::rnn_step_forward(self, cell, gates, h, w_hh, b_hh);
         }
         sized(OP, "gates", gates, state)?;
         sized(OP, "h", h, 2 * state)?;
@@ -243,12 +202,7 @@ impl Backend for GpuBackend {
         const OP: &str = "rnn_step_backward";
         let state = cell_state(OP, &cell, 1)?;
         if !(next_d.is_none_or(|n| n.buf.id() == d.buf.id()) && distinct(&[d, h, dh, w_hh])) {
-            if let Some(nd) = next_d {
-                let g = Gemm { m: cell.batch, n: cell.hidden, k: cell.hidden, trans_a: false, trans_b: false, accumulate: true };
-                self.gemm(g, nd, w_hh, None, dh)?;
-            }
-            let op = ActOp { act: Activation::Tanh, rows: cell.batch, cols: cell.hidden };
-            return self.act_backward(op, gates, h, dh, None, d, None);
+            return unfused::rnn_step_backward(self, cell, gates, next_d, h, dh, d, w_hh);
         }
         sized(OP, "d", d, state)?;
         if let Some(nd) = next_d {
@@ -277,9 +231,7 @@ impl Backend for GpuBackend {
         let state = cell_state(OP, &cell, 3)?;
         let gh = mul(OP, 3, cell.hidden)?;
         if !(w_hh.buf.id() == b_hh.buf.id() && distinct(&[gates, hp, h, w_hh])) {
-            let g = Gemm { m: cell.batch, n: gh, k: cell.hidden, trans_a: false, trans_b: true, accumulate: false };
-            self.gemm(g, &h.sub(0, state), w_hh, Some(b_hh), hp)?;
-            return self.gru_cell_forward(cell, gates, hp, h);
+            return unfused::gru_step_forward(self, cell, gates, hp, h, w_hh, b_hh);
         }
         sized(OP, "gates", gates, 3 * state)?;
         sized(OP, "hp", hp, 3 * state)?;
