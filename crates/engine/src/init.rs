@@ -15,6 +15,10 @@ pub enum InitKind {
     GlorotUniform,
     /// Normal with standard deviation √(2 / fan_in) (`torch.nn.init.kaiming_normal_`).
     HeNormal,
+    /// Every weight 0 (`torch.nn.init.zeros_`), TensorFlow Playground's `initZero`: the units
+    /// of a layer then stay identical (each gets the same gradient), the lesson that option
+    /// teaches; only the output layer's bias and weights can move the first step.
+    Zeros,
 }
 
 impl InitKind {
@@ -23,6 +27,7 @@ impl InitKind {
         match self {
             InitKind::GlorotUniform => "glorot_uniform",
             InitKind::HeNormal => "he_normal",
+            InitKind::Zeros => "zeros",
         }
     }
 
@@ -41,6 +46,7 @@ impl InitKind {
                     *x = rng.normal(0.0, std) as f32;
                 }
             }
+            InitKind::Zeros => w.fill(0.0),
         }
     }
 }

@@ -19,19 +19,24 @@
 //! | `regularization`, `regularizationRate` | `regularization` (`L1`, `L2`, `none`) |
 //! | `seed` | `seed`: `0.ddddd` becomes the number `ddddd`, anything else a hash of the text |
 //!
-//! Reported, because this page cannot honour them: `cosX` and `cosY` when on (no such features
-//! here, and that page no longer draws them either), `initZero` when on, the view options
-//! `showTestData`, `discretize`, `collectStats`, `hideText` and `tutorial` when set, every
-//! `*_hide` key that hides a control, unknown keys and unreadable values. The seed is always
-//! noted: the random generators differ, so the points and starting weights are not the ones
-//! that page drew, although the data set, noise and split are.
+//! | `cosX`, `cosY` | `features` (`cos_x1`, `cos_x2`): older links have them |
+//! | `initZero` | `init`: `zeros` (every weight starts at 0, as that page does) |
+//! | `showTestData`, `discretize`, `hideText` | the link's [`ViewOptions`] (that page's defaults: test data hidden) |
+//!
+//! Noted in small print, not reported as problems: the seed (the random generators differ, so
+//! the points and starting weights are not the ones that page drew, although the data set, noise
+//! and split are), `collectStats` (this page collects nothing) and `*_hide` keys that hide a
+//! control (every control is shown here). Reported: `tutorial`, unknown keys and unreadable
+//! values.
 
 use crate::activation::Activation;
 use crate::data::{DatasetKind, Feature};
 use crate::init::InitKind;
 use crate::loss::LossKind;
 use crate::optim::OptimKind;
-use crate::share::{self, Decoded, FloatRange, Link, Lookup, Problems, Source, float_in, quote};
+use crate::share::{
+    self, Decoded, FloatRange, Link, Lookup, Problems, Source, ViewOptions, float_in, quote,
+};
 use crate::spec::{LayerSpec, ModelSpec, RegKind, limits};
 
 /// Points TensorFlow Playground draws for a classification problem (`NUM_SAMPLES_CLASSIFY`).
@@ -70,7 +75,7 @@ const TF_KEYS: [&str; 26] = [
 ];
 
 /// The input features, TensorFlow Playground's key for each, in its order.
-const FEATURES: [(&str, Feature, bool); 7] = [
+const FEATURES: [(&str, Feature, bool); 9] = [
     ("x", Feature::X1, true),
     ("y", Feature::X2, true),
     ("xSquared", Feature::X1Sq, false),
@@ -78,6 +83,8 @@ const FEATURES: [(&str, Feature, bool); 7] = [
     ("xTimesY", Feature::X1X2, false),
     ("sinX", Feature::SinX1, false),
     ("sinY", Feature::SinX2, false),
+    ("cosX", Feature::CosX1, false),
+    ("cosY", Feature::CosX2, false),
 ];
 
 /// Whether `fragment` is a TensorFlow Playground link rather than one of this playground's.
@@ -91,8 +98,8 @@ pub fn looks_like_tf_playground(fragment: &str) -> bool {
 pub fn decode(fragment: &str) -> Decoded {
     let mut p = Problems::default();
     let link = Link::parse(fragment, &mut p);
-    let spec = convert(&link, &mut p);
-    Decoded { spec, problems: p.finish(), source: Source::TfPlayground }
+    let (spec, view) = convert(&link, &mut p);
+    Decoded::new(spec, p, view, Source::TfPlayground)
 }
 
 /// No `v` key, and at least one key only TensorFlow Playground writes.
@@ -158,8 +165,8 @@ pub fn seed_from_text(s: &str) -> u32 {
     t.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193))
 }
 
-/// Converts a parsed TensorFlow Playground link.
-pub(crate) fn convert(link: &Link, p: &mut Problems) -> ModelSpec {
+/// Converts a parsed TensorFlow Playground link: the experiment and how to show it.
+pub(crate) fn convert(link: &Link, p: &mut Problems) -> (ModelSpec, ViewOptions) {
     let def = ModelSpec::default();
 
     // Keys it does not know.
@@ -215,11 +222,6 @@ pub(crate) fn convert(link: &Link, p: &mut Problems) -> ModelSpec {
             features.push(f);
         }
     }
-    for key in ["cosX", "cosY"] {
-        if boolean(link, key, false, p) {
-            p.push(key, "this playground has no cosine features (TensorFlow Playground no longer draws them either); left out");
-        }
-    }
     if features.is_empty() {
         p.push("x", "every input feature is off, and a network needs at least one; using x and y");
         features = vec![Feature::X1, Feature::X2];
@@ -270,13 +272,14 @@ pub(crate) fn convert(link: &Link, p: &mut Problems) -> ModelSpec {
         Some(v) => float_in(p, "regularizationRate", v, FloatRange::closed(0.0, limits::MAX_REG_RATE), 0.0),
         None => 0.0,
     };
-    spec.init = InitKind::GlorotUniform;
-    if boolean(link, "initZero", false, p) {
-        p.push("initZero", "this playground does not start from zero weights; using glorot_uniform");
-    }
+    spec.init = if boolean(link, "initZero", false, p) {
+        InitKind::Zeros
+    } else {
+        InitKind::GlorotUniform
+    };
     if let Some(v) = value(link, "seed", p) {
         spec.seed = seed_from_text(v);
-        p.push(
+        p.note(
             "seed",
             format!(
                 "`{}` becomes seed {}; this page's random generator is not TensorFlow Playground's, so the points and starting weights differ (the data set, noise and split are the same)",
@@ -287,15 +290,15 @@ pub(crate) fn convert(link: &Link, p: &mut Problems) -> ModelSpec {
     }
 
     // View options, kept out of the experiment.
-    for (key, what) in [
-        ("showTestData", "show the test data"),
-        ("discretize", "discretize the output"),
-        ("collectStats", "collect statistics"),
-        ("hideText", "hide the text"),
-    ] {
-        if boolean(link, key, false, p) {
-            p.push(key, format!("a view option this link does not carry ({what}); set it on the page"));
-        }
+    let mut view = ViewOptions::tf_playground();
+    view.test_points = boolean(link, "showTestData", view.test_points, p);
+    view.discretize = boolean(link, "discretize", view.discretize, p);
+    view.hide_text = boolean(link, "hideText", view.hide_text, p);
+    if boolean(link, "collectStats", false, p) {
+        p.note(
+            "collectStats",
+            "this page collects no usage statistics and sends nothing anywhere; the network's own statistics are under \"Look inside\"",
+        );
     }
     if let Some(v) = value(link, "tutorial", p) {
         p.push("tutorial", format!("TensorFlow Playground's tutorial `{}` is not available here", quote(v)));
@@ -314,10 +317,16 @@ pub(crate) fn convert(link: &Link, p: &mut Problems) -> ModelSpec {
         if hidden.len() > 8 {
             shown.push(format!("and {} more", hidden.len() - 8));
         }
-        p.push("_hide", format!("this playground shows every control; not hidden: {}", shown.join(", ")));
+        p.note(
+            "_hide",
+            format!(
+                "this playground shows every control; not hidden: {}",
+                shown.join(", ")
+            ),
+        );
     }
 
-    share::settle(spec, p)
+    (share::settle(spec, p), view)
 }
 
 /// `networkShape`: comma-separated unit counts (JavaScript `Number`, so an empty item is 0).
@@ -416,6 +425,14 @@ pub fn encode(spec: &ModelSpec) -> Result<String, Vec<String>> {
     for (key, f, _) in FEATURES {
         s.push_str(&format!("&{key}={}", on(f)));
     }
-    s.push_str(&format!("&problem={}", if regression { "regression" } else { "classification" }));
+    s.push_str(&format!(
+        "&problem={}",
+        if regression {
+            "regression"
+        } else {
+            "classification"
+        }
+    ));
+    s.push_str(&format!("&initZero={}", spec.init == InitKind::Zeros));
     Ok(s)
 }

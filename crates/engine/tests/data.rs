@@ -73,7 +73,20 @@ fn split_follows_the_ratio_and_keeps_every_point() {
 fn features_compute_what_they_say() {
     let (x, y) = (0.5, -2.0);
     let got: Vec<f64> = Feature::ALL.iter().map(|f| f.eval(x, y)).collect();
-    assert_eq!(got, vec![0.5, -2.0, 0.25, 4.0, -1.0, 0.5f64.sin(), (-2.0f64).sin()]);
+    assert_eq!(
+        got,
+        vec![
+            0.5,
+            -2.0,
+            0.25,
+            4.0,
+            -1.0,
+            0.5f64.sin(),
+            (-2.0f64).sin(),
+            0.5f64.cos(),
+            (-2.0f64).cos()
+        ]
+    );
     for f in Feature::ALL {
         assert_eq!(serde_json::to_value(f).unwrap(), f.id());
     }

@@ -4,10 +4,11 @@
 
 use engine::activation::Activation;
 use engine::data::{DatasetKind, Feature};
+use engine::init::InitKind;
 use engine::loss::LossKind;
 use engine::optim::OptimKind;
 use engine::rng::Rng;
-use engine::share::{self, Decoded, Source};
+use engine::share::{self, Decoded, Source, ViewOptions};
 use engine::spec::{LayerSpec, ModelSpec, RegKind, limits};
 use engine::tfplayground::{self, CLASSIFY_POINTS, REGRESS_POINTS, looks_like_tf_playground, seed_from_text};
 
@@ -59,10 +60,28 @@ fn open(link: &str) -> Decoded {
 #[test]
 fn the_opening_page_link_is_our_default_experiment() {
     let d = open(DEFAULT);
-    assert_eq!(d.spec, ModelSpec { seed: 88062, ..ModelSpec::default() });
-    // The one note: the seed maps, but the generators differ.
-    assert_eq!(d.problems.len(), 1, "{:?}", d.problems);
-    assert!(names(&d, "seed") && d.problems[0].contains("88062"), "{:?}", d.problems);
+    assert_eq!(
+        d.spec,
+        ModelSpec {
+            seed: 88062,
+            ..ModelSpec::default()
+        }
+    );
+    // Nothing to report, and one note in small print: the seed maps, but the generators differ.
+    assert!(
+        d.problems.is_empty() && d.missing.is_empty(),
+        "{:?}",
+        d.problems
+    );
+    assert_eq!(d.notes.len(), 1, "{:?}", d.notes);
+    assert!(
+        d.notes[0].starts_with("seed:") && d.notes[0].contains("88062"),
+        "{:?}",
+        d.notes
+    );
+    // That page's view: training points only, a smooth output, the text shown.
+    assert_eq!(d.view, ViewOptions::tf_playground());
+    assert!(!d.view.test_points);
 }
 
 #[test]
@@ -70,23 +89,50 @@ fn real_links_convert_setting_by_setting() {
     let d = open(SPIRAL_L1);
     assert_eq!(d.spec.data.kind, DatasetKind::Spiral);
     assert_eq!(d.spec.layers, dense(&[4, 2, 2], Activation::Relu));
-    assert_eq!((d.spec.regularization.kind, d.spec.regularization.rate), (RegKind::L1, 0.0));
-    assert_eq!(d.spec.features, Feature::ALL.to_vec(), "all seven, in TensorFlow Playground's order");
+    assert_eq!(
+        (d.spec.regularization.kind, d.spec.regularization.rate),
+        (RegKind::L1, 0.0)
+    );
+    assert_eq!(
+        d.spec.features,
+        Feature::ALL[..7].to_vec(),
+        "all seven it draws, in TensorFlow Playground's order"
+    );
     assert_eq!(d.spec.seed, 58835);
-    assert_eq!(d.problems.len(), 1, "{:?}", d.problems);
+    assert!(d.problems.is_empty(), "{:?}", d.problems);
 
     let d = open(PERCEPTRON);
     assert_eq!(d.spec.data.kind, DatasetKind::Gauss);
     assert!(d.spec.layers.is_empty());
-    assert_eq!((d.spec.batch_size, d.spec.optimizer.lr, d.spec.data.noise), (1, 0.00001, 35));
-    assert!(names(&d, "discretize"), "{:?}", d.problems);
-    assert_eq!(d.problems.len(), 2, "{:?}", d.problems);
+    assert_eq!(
+        (d.spec.batch_size, d.spec.optimizer.lr, d.spec.data.noise),
+        (1, 0.00001, 35)
+    );
+    assert!(d.view.discretize, "discretize=true is honoured");
+    assert!(d.problems.is_empty(), "{:?}", d.problems);
 
     let d = open(REGRESSION_HIDDEN);
     assert_eq!((d.spec.data.kind, d.spec.data.points, d.spec.data.noise), (DatasetKind::RegPlane, REGRESS_POINTS, 25));
     assert!(d.spec.layers.is_empty());
-    let hide = d.problems.iter().find(|m| m.starts_with("_hide:")).expect("hidden controls reported");
-    for control in ["activation", "discretize", "dataset", "batchSize", "percTrainData", "numHiddenLayers", "problem"] {
+    assert!(
+        d.problems.is_empty(),
+        "hidden controls are a note, not a problem: {:?}",
+        d.problems
+    );
+    let hide = d
+        .notes
+        .iter()
+        .find(|m| m.starts_with("_hide:"))
+        .expect("hidden controls noted");
+    for control in [
+        "activation",
+        "discretize",
+        "dataset",
+        "batchSize",
+        "percTrainData",
+        "numHiddenLayers",
+        "problem",
+    ] {
         assert!(hide.contains(control), "{hide}");
     }
     assert!(!hide.contains("noise") && !hide.contains("showTestData"), "only the controls hidden with `true`: {hide}");
@@ -101,7 +147,66 @@ fn real_links_convert_setting_by_setting() {
 
     let d = open(SPIRAL_FAST);
     assert_eq!((d.spec.batch_size, d.spec.optimizer.lr), (30, 0.3));
-    assert_eq!(d.problems.len(), 1, "{:?}", d.problems);
+    assert!(d.problems.is_empty(), "{:?}", d.problems);
+}
+
+/// The settings its links carry that change the view or the start: each opens with no problem
+/// and does what it says.
+#[test]
+fn view_options_zero_weights_and_cosines_are_honoured() {
+    let base = DEFAULT.split('#').nth(1).unwrap();
+    let variant = |from: &str, to: &str| {
+        assert!(base.contains(from), "{from}");
+        open(&base.replace(from, to))
+    };
+    let quiet = |d: &Decoded| assert!(d.problems.is_empty(), "{:?}", d.problems);
+    let d = variant("showTestData=false", "showTestData=true");
+    quiet(&d);
+    assert!(d.view.test_points);
+    let d = variant("discretize=false", "discretize=true");
+    quiet(&d);
+    assert!(d.view.discretize && !d.view.test_points);
+    let d = variant("hideText=false", "hideText=true");
+    quiet(&d);
+    assert!(d.view.hide_text);
+    let d = variant("initZero=false", "initZero=true");
+    quiet(&d);
+    assert_eq!(d.spec.init, InitKind::Zeros);
+    assert_eq!(
+        variant("initZero=false", "initZero=false").spec.init,
+        InitKind::GlorotUniform
+    );
+    let d = variant(
+        "cosX=false&sinX=false&cosY=false",
+        "cosX=true&sinX=false&cosY=true",
+    );
+    quiet(&d);
+    assert_eq!(
+        d.spec.features,
+        vec![Feature::X1, Feature::X2, Feature::CosX1, Feature::CosX2]
+    );
+    let d = variant("collectStats=false", "collectStats=true");
+    quiet(&d);
+    assert!(
+        d.notes.iter().any(|n| n.starts_with("collectStats:")),
+        "{:?}",
+        d.notes
+    );
+    let d = open(&format!("{base}&playButton_hide=true"));
+    quiet(&d);
+    assert!(
+        d.notes
+            .iter()
+            .any(|n| n.starts_with("_hide:") && n.contains("playButton")),
+        "{:?}",
+        d.notes
+    );
+    // Written back: a zero start round-trips through its own encoder.
+    let spec = ModelSpec {
+        init: InitKind::Zeros,
+        ..ModelSpec::default()
+    };
+    assert_eq!(open(&tfplayground::encode(&spec).unwrap()).spec, spec);
 }
 
 /// Variations built by its format.
@@ -113,13 +218,6 @@ fn what_cannot_be_honoured_is_reported() {
         base.replace(from, to)
     };
     let cases = [
-        (variant("cosX=false", "cosX=true"), "cosX"),
-        (variant("cosY=false", "cosY=true"), "cosY"),
-        (variant("initZero=false", "initZero=true"), "initZero"),
-        (variant("showTestData=false", "showTestData=true"), "showTestData"),
-        (variant("discretize=false", "discretize=true"), "discretize"),
-        (variant("collectStats=false", "collectStats=true"), "collectStats"),
-        (variant("hideText=false", "hideText=true"), "hideText"),
         (format!("{base}&tutorial=dp-overfitting"), "tutorial"),
         (variant("activation=tanh", "activation=softplus"), "activation"),
         (variant("dataset=circle", "dataset=moons"), "dataset"),
@@ -139,7 +237,10 @@ fn what_cannot_be_honoured_is_reported() {
         (format!("{base}&learningRate=0.1"), "learningRate"),
         (format!("{base}&numHiddenLayers=3"), "numHiddenLayers"),
         (format!("{base}&favouriteColour=blue"), "favouriteColour"),
-        (format!("{base}&playButton_hide=true"), "_hide"),
+        (
+            variant("showTestData=false", "showTestData=maybe"),
+            "showTestData",
+        ),
     ];
     for (link, key) in &cases {
         let d = open(link);
@@ -247,7 +348,8 @@ fn exports_to_tf_playground_round_trip() {
         let link = tfplayground::encode(&spec).unwrap_or_else(|why| panic!("{why:?}"));
         let d = open(&link);
         assert_eq!(d.spec, spec, "{link}");
-        assert_eq!(d.problems.len(), 1, "only the seed note: {:?}", d.problems);
+        assert!(d.problems.is_empty(), "{:?}", d.problems);
+        assert_eq!(d.notes.len(), 1, "only the seed note: {:?}", d.notes);
         tried += 1;
     }
     assert_eq!(tried, 500);

@@ -141,7 +141,10 @@ fn parameters_have_pytorch_shapes() {
     let mut t = Trainer::new(CpuBackend::new(), &spec).unwrap();
     let p = block_on(t.parameters()).unwrap();
     assert_eq!(p.len(), 3);
-    assert_eq!((p[0].weight.len(), p[0].bias.len()), (5 * 7, 5));
+    assert_eq!(
+        (p[0].weight.len(), p[0].bias.len()),
+        (5 * Feature::ALL.len(), 5)
+    );
     assert_eq!(p[0].prelu_alpha.as_deref(), Some(&[0.25f32; 5][..]));
     assert_eq!((p[1].weight.len(), p[1].bias.len(), p[1].prelu_alpha.is_none()), (9 * 5, 9, true));
     assert_eq!((p[2].weight.len(), p[2].bias.len()), (3, 1));
@@ -203,4 +206,63 @@ fn hyper_parameters_change_without_a_restart_and_shapes_do_not() {
     let mut invalid = faster.clone();
     invalid.optimizer.lr = -1.0;
     assert!(t.update(&invalid).is_err());
+}
+
+/// TensorFlow Playground's `initZero`: every weight starts at 0, so the units of a hidden layer
+/// get identical gradients and stay identical copies of each other, whatever the training.
+#[test]
+fn zero_init_starts_at_zero_and_keeps_units_identical() {
+    let mut spec = ModelSpec::default(); // hidden 4 and 2 tanh
+    spec.init = engine::init::InitKind::Zeros;
+    let mut t = Trainer::new(CpuBackend::new(), &spec).unwrap();
+    let start = block_on(t.parameters()).unwrap();
+    assert!(
+        start.iter().all(|l| l.weight.iter().all(|&w| w == 0.0)),
+        "{start:?}"
+    );
+    t.step_epochs(3).unwrap();
+    let after = block_on(t.parameters()).unwrap();
+    let first = &after[0];
+    let rows: Vec<&[f32]> = first.weight.chunks(first.fan_in).collect();
+    assert!(
+        rows.iter().all(|r| r == &rows[0]),
+        "hidden units stayed copies: {rows:?}"
+    );
+    assert!(
+        first.bias.iter().all(|&b| b == first.bias[0]),
+        "{:?}",
+        first.bias
+    );
+}
+
+/// Editing a weight keeps the optimizer's state (momentum's velocity), unlike loading a model.
+#[test]
+fn an_edited_weight_takes_effect_and_training_continues_from_it() {
+    let mut spec = ModelSpec::default();
+    spec.optimizer.kind = OptimKind::Momentum;
+    let mut t = Trainer::new(CpuBackend::new(), &spec).unwrap();
+    t.step(20).unwrap();
+    let pts = [(1.0, 1.0)];
+    let before = block_on(t.predict(&pts)).unwrap();
+    let mut params = block_on(t.parameters()).unwrap();
+    params[0].weight[0] += 3.0;
+    t.edit_parameters(&params).unwrap();
+    assert_eq!(block_on(t.parameters()).unwrap(), params);
+    assert_ne!(block_on(t.predict(&pts)).unwrap(), before);
+    // The same edit with a fresh optimizer state trains on differently: the state was kept.
+    let mut reloaded = Trainer::new(CpuBackend::new(), &spec).unwrap();
+    reloaded.step(20).unwrap();
+    reloaded.load_parameters(&params).unwrap();
+    t.step(5).unwrap();
+    reloaded.step(5).unwrap();
+    assert_ne!(
+        block_on(t.parameters()).unwrap(),
+        block_on(reloaded.parameters()).unwrap()
+    );
+    // Bad input changes nothing.
+    let mut bad = params.clone();
+    bad[0].weight[0] = f32::NAN;
+    let kept = block_on(t.parameters()).unwrap();
+    assert!(t.edit_parameters(&bad).is_err());
+    assert_eq!(block_on(t.parameters()).unwrap(), kept);
 }

@@ -1,4 +1,4 @@
-//! The seven input features TensorFlow Playground offers on its 2-D points. Choosing the
+//! The input features TensorFlow Playground offers on its 2-D points. Choosing the
 //! features is half of what that playground teaches: with x₁² and x₂² a circle becomes linearly
 //! separable, with x₁·x₂ so does xor.
 
@@ -16,12 +16,24 @@ pub enum Feature {
     X1X2,
     SinX1,
     SinX2,
+    CosX1,
+    CosX2,
 }
 
 impl Feature {
-    /// Every feature, in TensorFlow Playground's order.
-    pub const ALL: [Feature; 7] =
-        [Feature::X1, Feature::X2, Feature::X1Sq, Feature::X2Sq, Feature::X1X2, Feature::SinX1, Feature::SinX2];
+    /// Every feature, in TensorFlow Playground's order (the cosines last: that page's older
+    /// links have them, and it no longer draws them).
+    pub const ALL: [Feature; 9] = [
+        Feature::X1,
+        Feature::X2,
+        Feature::X1Sq,
+        Feature::X2Sq,
+        Feature::X1X2,
+        Feature::SinX1,
+        Feature::SinX2,
+        Feature::CosX1,
+        Feature::CosX2,
+    ];
 
     /// The stable id (serialisation, share links).
     pub fn id(&self) -> &'static str {
@@ -33,6 +45,8 @@ impl Feature {
             Feature::X1X2 => "x1x2",
             Feature::SinX1 => "sin_x1",
             Feature::SinX2 => "sin_x2",
+            Feature::CosX1 => "cos_x1",
+            Feature::CosX2 => "cos_x2",
         }
     }
 
@@ -46,6 +60,8 @@ impl Feature {
             Feature::X1X2 => "X₁X₂",
             Feature::SinX1 => "sin(X₁)",
             Feature::SinX2 => "sin(X₂)",
+            Feature::CosX1 => "cos(X₁)",
+            Feature::CosX2 => "cos(X₂)",
         }
     }
 
@@ -59,6 +75,8 @@ impl Feature {
             Feature::X1X2 => x1 * x2,
             Feature::SinX1 => x1.sin(),
             Feature::SinX2 => x2.sin(),
+            Feature::CosX1 => x1.cos(),
+            Feature::CosX2 => x2.cos(),
         }
     }
 

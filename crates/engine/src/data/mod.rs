@@ -1,4 +1,4 @@
-//! Data sets: TensorFlow Playground's 2-D sets ([`playground`]) and their seven input
+//! Data sets: TensorFlow Playground's 2-D sets ([`playground`]) and their input
 //! [`features`]; your own 2-D points ([`custom`], clicked or pasted as CSV, kept in the spec);
 //! the 8x8 handwritten [`digits`] and generated [`shapes`] for convolution; and generated
 //! [`sequences`] (sine forecasting, a memory task) for recurrent layers.

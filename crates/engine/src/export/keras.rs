@@ -137,7 +137,11 @@ fn build(spec: &ModelSpec) -> String {
     let r = |names: &[&str]| if reg { names.iter().map(|n| reg_arg(n)).collect::<String>() } else { String::new() };
     let kernel_init = match spec.init {
         InitKind::GlorotUniform => "\"glorot_uniform\"".to_string(),
-        InitKind::HeNormal => "keras.initializers.VarianceScaling(2.0, \"fan_in\", \"untruncated_normal\")".to_string(),
+        InitKind::HeNormal => {
+            "keras.initializers.VarianceScaling(2.0, \"fan_in\", \"untruncated_normal\")"
+                .to_string()
+        }
+        InitKind::Zeros => "\"zeros\"".to_string(),
     };
     let mut s = String::from("\n\n");
     s += &match spec.regularization.kind {

@@ -123,6 +123,8 @@ fn feature_expr(f: Feature) -> &'static str {
         Feature::X1X2 => "x1 * x2",
         Feature::SinX1 => "np.sin(x1)",
         Feature::SinX2 => "np.sin(x2)",
+        Feature::CosX1 => "np.cos(x1)",
+        Feature::CosX2 => "np.cos(x2)",
     }
 }
 

@@ -172,6 +172,7 @@ fn build(spec: &ModelSpec) -> String {
     let init = match spec.init {
         InitKind::GlorotUniform => "nn.init.xavier_uniform_(m.weight)",
         InitKind::HeNormal => "nn.init.kaiming_normal_(m.weight, nonlinearity=\"relu\")",
+        InitKind::Zeros => "nn.init.zeros_(m.weight)",
     };
     let mut s = String::from("\n\ndef build_model():\n    \"\"\"The network, initialised as DL101 initialises it (other random numbers).\"\"\"\n");
     s += "    model = nn.Sequential(\n        OrderedDict(\n            [\n";
@@ -235,6 +236,7 @@ def load_dl101_weights(model, path):
         init_name = match spec.init {
             InitKind::GlorotUniform => "Glorot (Xavier) uniform",
             InitKind::HeNormal => "He (Kaiming) normal",
+            InitKind::Zeros => "all-zero",
         },
         table = table.iter().map(|l| format!("    {l},\n")).collect::<String>(),
     );

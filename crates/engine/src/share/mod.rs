@@ -26,6 +26,10 @@
 //! | `seed` | `seed` | whole number, 0..=4294967295 |
 //! | `init` | `init` | [`InitKind::id`] |
 //! | `custom` | `custom_points` | your own data's points, 4 characters each (below); written only when there are any, always last |
+//! | `test`, `discretize`, `text`, `embed` | — | how the page shows it ([`ViewOptions`], `view.rs`), appended by the page only when not the defaults |
+//!
+//! A key left out is not a problem: [`Decoded::missing`] lists it with the default used, so a
+//! hand-typed `v=1&data=xor&layers=4:tanh` opens with one line saying how many were filled in.
 //!
 //! Each layer of `layers` ([`LayerSpec::short_text`], with activation settings kept):
 //!
@@ -78,12 +82,14 @@ use crate::spec::{LayerSpec, ModelSpec, RegKind, SPEC_VERSION, limits};
 mod custom;
 mod layers;
 mod values;
+mod view;
 pub use layers::layer_text;
 pub use custom::custom_text;
 use custom::parse_custom;
 use layers::{layers_text, parse_layers};
 pub(crate) use values::{FloatRange, float_in, int_in, pick, quote};
 use values::{int_checked, quote_key};
+pub use view::{ViewOptions, view_text};
 
 /// The share format's version: the `v` key. Bump it when a link would replay differently, and
 /// keep reading the old form.
@@ -125,7 +131,30 @@ pub struct Decoded {
     /// One message per thing that was changed or ignored, each starting with the key it is
     /// about (`lr: ...`). Empty for a link this module wrote.
     pub problems: Vec<String>,
+    /// Keys the link left out, each with the default used (`lr: 0.03`): a hand-typed short link
+    /// is missing most of them, which is fine, so the page counts them rather than lists them.
+    pub missing: Vec<String>,
+    /// Things worth knowing that are not problems (`seed: ...` of a TensorFlow Playground link:
+    /// the random generators differ), each starting with its key.
+    pub notes: Vec<String>,
+    /// How the link asks the page to show the experiment.
+    pub view: ViewOptions,
     pub source: Source,
+}
+
+impl Decoded {
+    pub(crate) fn new(spec: ModelSpec, p: Problems, view: ViewOptions, source: Source) -> Decoded {
+        let notes = p.notes.clone();
+        let missing = p.missing.clone();
+        Decoded {
+            spec,
+            problems: p.finish(),
+            missing,
+            notes,
+            view,
+            source,
+        }
+    }
 }
 
 /// The fragment (without the leading `#`) for `spec`. Every field is written, in a fixed order,
@@ -171,14 +200,20 @@ pub fn decode(fragment: &str) -> Decoded {
     let mut p = Problems::default();
     let link = Link::parse(fragment, &mut p);
     if link.pairs.is_empty() && p.list.is_empty() {
-        return Decoded { spec: ModelSpec::default(), problems: Vec::new(), source: Source::Empty };
+        return Decoded::new(
+            ModelSpec::default(),
+            p,
+            ViewOptions::default(),
+            Source::Empty,
+        );
     }
     if crate::tfplayground::is_tf_playground(&link) {
-        let spec = crate::tfplayground::convert(&link, &mut p);
-        return Decoded { spec, problems: p.finish(), source: Source::TfPlayground };
+        let (spec, view) = crate::tfplayground::convert(&link, &mut p);
+        return Decoded::new(spec, p, view, Source::TfPlayground);
     }
     let spec = decode_share(&link, &mut p);
-    Decoded { spec, problems: p.finish(), source: Source::Share }
+    let view = view::parse_view(&link, &mut p);
+    Decoded::new(spec, p, view, Source::Share)
 }
 
 /// `x` in the shortest text that reads back as the same `f32`: plain decimals (`0.03`, `0.0001`),
@@ -209,14 +244,31 @@ pub fn activation_text(a: &Activation) -> String {
 // ---------------------------------------------------------------------------------------------
 // Parsing shared with the TensorFlow Playground reader.
 
-/// The problems met while decoding, capped at [`MAX_PROBLEMS`].
+/// The problems met while decoding, capped at [`MAX_PROBLEMS`], and the notes and missing keys
+/// kept apart from them (see [`Decoded`]).
 #[derive(Default)]
 pub(crate) struct Problems {
     list: Vec<String>,
     dropped: usize,
+    notes: Vec<String>,
+    missing: Vec<String>,
 }
 
 impl Problems {
+    /// Records `key: msg` as a note, not a problem.
+    pub(crate) fn note(&mut self, key: &str, msg: impl std::fmt::Display) {
+        if self.notes.len() < MAX_PROBLEMS {
+            self.notes.push(format!("{}: {msg}", quote_key(key)));
+        }
+    }
+
+    /// Records that `key` was left out and `shown` was used.
+    fn missing(&mut self, key: &str, shown: &str) {
+        if self.missing.len() < MAX_PROBLEMS {
+            self.missing.push(format!("{}: {shown}", quote_key(key)));
+        }
+    }
+
     /// Records `key: msg`.
     pub(crate) fn push(&mut self, key: &str, msg: impl std::fmt::Display) {
         if self.list.len() < MAX_PROBLEMS {
@@ -367,11 +419,11 @@ fn reg_id(k: RegKind) -> &'static str {
 }
 
 /// Every initialisation; the match below stops the build when a new one is not listed.
-const INIT_KINDS: [InitKind; 2] = [InitKind::GlorotUniform, InitKind::HeNormal];
+const INIT_KINDS: [InitKind; 3] = [InitKind::GlorotUniform, InitKind::HeNormal, InitKind::Zeros];
 #[allow(dead_code)]
 fn every_init_is_listed(k: InitKind) {
     match k {
-        InitKind::GlorotUniform | InitKind::HeNormal => {}
+        InitKind::GlorotUniform | InitKind::HeNormal | InitKind::Zeros => {}
     }
 }
 
@@ -385,14 +437,15 @@ fn decode_share(link: &Link, p: &mut Problems) -> ModelSpec {
     ];
     let mut reported = Vec::new();
     for pair in &link.pairs {
-        if !KEYS.contains(&pair.key.as_str()) && !reported.contains(&&pair.key) {
+        let known = KEYS.contains(&pair.key.as_str()) || view::KEYS.contains(&pair.key.as_str());
+        if !known && !reported.contains(&&pair.key) {
             reported.push(&pair.key);
             p.push(&pair.key, "is not a setting of this playground; ignored");
         }
     }
 
     match link.get("v", false, p) {
-        Lookup::Missing => p.push("v", format!("missing; read as version {SHARE_VERSION}")),
+        Lookup::Missing => p.missing("v", &SHARE_VERSION.to_string()),
         Lookup::Bad(why) => p.push("v", format!("{why}; read as version {SHARE_VERSION}")),
         Lookup::Value(v) if v.trim() == SHARE_VERSION.to_string() => {}
         Lookup::Value(v) => p.push(
@@ -406,7 +459,7 @@ fn decode_share(link: &Link, p: &mut Problems) -> ModelSpec {
         match link.get(key, false, p) {
             Lookup::Value(v) => Some(v.to_string()),
             Lookup::Missing => {
-                p.push(key, format!("missing; using {shown}"));
+                p.missing(key, &shown);
                 None
             }
             Lookup::Bad(why) => {

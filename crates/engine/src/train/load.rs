@@ -22,4 +22,13 @@ impl<B: Backend> Trainer<B> {
         b.fill(&self.model.v, 0.0)?;
         b.submit()
     }
+
+    /// Replaces the parameters with `layers` as [`Trainer::load_parameters`] does, but keeps the
+    /// optimizer's state: the run goes on from an edited weight (the page's graph, where the
+    /// learner types a new value) as if the weight had moved there by itself.
+    pub fn edit_parameters(&mut self, layers: &[LayerParams]) -> Result<()> {
+        let flat = self.model.join_params(layers)?;
+        self.backend.write(&self.model.params, &flat)?;
+        self.backend.submit()
+    }
 }
