@@ -39,7 +39,7 @@ test('a mangled share link opens the nearest valid experiment and says what was 
     const link = '#v=1&data=spiral&layers=8:tanh,99999:nonsense&lr=NaN&batch=-5&<script>alert(1)</script>';
     const { page, errors } = await openPage(browser, link);
     await backendLabel(page);
-    const notice = await page.getByTestId('notice').textContent();
+    const notice = await page.getByTestId('link-problems').textContent();
     assert.match(notice, /nearest valid experiment/);
     assert.match(notice, /lr/);
     assert.equal(await page.getByTestId('dataset-spiral').getAttribute('aria-pressed'), 'true');

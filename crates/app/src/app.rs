@@ -14,7 +14,7 @@ use crate::panels::data::DataPanel;
 use crate::panels::lessons::LessonsPanel;
 use crate::panels::model_io::ModelIo;
 use crate::panels::network::NetworkPanel;
-use crate::views::boundary::{Boundary, Neurons};
+use crate::views::boundary::Boundary;
 use crate::views::curves::Curves;
 use crate::views::diagnostics::DiagnosticsView;
 use crate::views::images::ImageViews;
@@ -25,12 +25,17 @@ use crate::{driver, persist, share};
 #[component]
 pub fn App() -> impl IntoView {
     let (opened, saved) = opening_experiment();
-    let share::Opened { spec, problems, compare } = opened;
+    let share::Opened {
+        spec,
+        report,
+        view,
+        compare,
+    } = opened;
     let lab = Lab::new(spec, Lang::from_browser());
     lab.compare.set(compare);
-    if !problems.is_empty() {
-        lab.notice.set(Some(format!("This link had problems; opened the nearest valid experiment: {}", problems.join("; "))));
-    }
+    lab.view.set(view);
+    lab.link_report.set(report);
+    install_view_classes(lab);
     leptos::task::spawn_local(async move {
         let detected = compute::detect().await;
         lab.status.set(detected.status);
@@ -61,6 +66,7 @@ pub fn App() -> impl IntoView {
             <span>{move || lab.notice.get().unwrap_or_default()}</span>
             <button on:click=move |_| lab.notice.set(None) aria-label="dismiss">"×"</button>
         </div>
+        <LinkNotice lab />
         <RunBar lab />
         <LessonsPanel lab />
         <main class="grid">
@@ -68,10 +74,10 @@ pub fn App() -> impl IntoView {
             <NetworkPanel lab />
             <section class="panel views" aria-label="output">
                 <Boundary lab />
-                <Neurons lab />
                 <ImageViews lab />
                 <SequenceView lab />
                 <Curves lab />
+                <crate::views::figures::FigureActions lab />
                 <DiagnosticsView lab />
             </section>
             <Hyperparameters lab />
@@ -95,11 +101,87 @@ fn opening_experiment() -> (share::Opened, Option<persist::Saved>) {
     let saved = persist::load();
     match (link, saved) {
         (Some(opened), saved) => {
-            let same = saved.filter(|s| opened.problems.is_empty() && opened.compare.is_none() && s.spec == opened.spec);
+            let same = saved.filter(|s| {
+                opened.report.problems.is_empty()
+                    && opened.compare.is_none()
+                    && s.spec == opened.spec
+            });
             (opened, same)
         }
-        (None, Some(saved)) => (share::Opened { spec: saved.spec.clone(), problems: Vec::new(), compare: None }, Some(saved)),
-        (None, None) => (share::Opened { spec: ModelSpec::default(), problems: Vec::new(), compare: None }, None),
+        (None, Some(saved)) => (share::Opened::plain(saved.spec.clone()), Some(saved)),
+        (None, None) => (share::Opened::plain(ModelSpec::default()), None),
+    }
+}
+
+/// The link's view options as classes on `<body>`: `hide-text` and `embed` (see `web/style.css`).
+fn install_view_classes(lab: Lab) {
+    Effect::new(move |_| {
+        let view = lab.view.get();
+        if let Some(body) = document().body() {
+            let list = body.class_list();
+            for (class, on) in [("hide-text", view.hide_text), ("embed", view.embed)] {
+                let _ = if on {
+                    list.add_1(class)
+                } else {
+                    list.remove_1(class)
+                };
+            }
+        }
+    });
+}
+
+/// What the opening link reported: its problems in the yellow banner, the keys it left out as one
+/// line, and notes in small print, each list behind a click. A link this page wrote says nothing.
+#[component]
+fn LinkNotice(lab: Lab) -> impl IntoView {
+    let lang = lab.lang;
+    let report = lab.link_report;
+    let list = |items: Vec<String>| {
+        items
+            .into_iter()
+            .map(|m| view! { <li>{m}</li> })
+            .collect_view()
+    };
+    let details = move |items: Vec<String>| {
+        view! {
+            <details>
+                <summary>{move || tr(lang.get(), "Details", "자세히")}</summary>
+                <ul>{list(items)}</ul>
+            </details>
+        }
+    };
+    let problems = move || report.with(|r| r.problems.clone());
+    let missing = move || report.with(|r| r.missing.clone());
+    let notes = move || report.with(|r| r.notes.clone());
+    let dismiss = move |_| report.set(Default::default());
+    view! {
+        <div class="notice" role="alert" data-testid="link-problems" class:hidden=move || problems().is_empty()>
+            <div>
+                <span>{move || {
+                    let n = problems().len();
+                    match lang.get() {
+                        Lang::En => format!("This link had {n} problem{}; opened the nearest valid experiment.", if n == 1 { "" } else { "s" }),
+                        Lang::Ko => format!("링크에 문제가 {n}개 있어 가장 가까운 올바른 실험을 열었습니다."),
+                    }
+                }}</span>
+                {move || details(problems())}
+            </div>
+            <button on:click=dismiss aria-label=move || tr(lang.get(), "Dismiss", "닫기")>"×"</button>
+        </div>
+        <div class="link-line small" data-testid="link-missing" class:hidden=move || missing().is_empty() || !problems().is_empty()>
+            <span>{move || {
+                let n = missing().len();
+                match lang.get() {
+                    Lang::En => format!("{n} setting{} missing from the link; defaults used.", if n == 1 { " was" } else { "s were" }),
+                    Lang::Ko => format!("링크에 없는 설정 {n}개는 기본값을 썼습니다."),
+                }
+            }}</span>
+            {move || details(missing())}
+        </div>
+        <div class="link-line muted small" data-testid="link-notes" class:hidden=move || notes().is_empty()>
+            <span>{move || tr(lang.get(), "Note: ", "참고: ")} {move || notes().first().cloned().unwrap_or_default()}</span>
+            {move || (notes().len() > 1).then(|| details(notes()))}
+        </div>
     }
 }
 

@@ -92,8 +92,11 @@ async fn network_builder_adds_resizes_and_removes_layers() {
 fn share_link_round_trips_the_spec() {
     let mut spec = ModelSpec::default();
     spec.seed = 1234;
-    spec.layers.push(LayerSpec::Dense { units: 7, activation: Activation::LeakyRelu { alpha: 0.2 } });
-    let url = crate::share::link(&spec, None);
+    spec.layers.push(LayerSpec::Dense {
+        units: 7,
+        activation: Activation::LeakyRelu { alpha: 0.2 },
+    });
+    let url = crate::share::link(&spec, None, &Default::default());
     let fragment = url.split_once('#').unwrap().1;
     let decoded = engine::share::decode(fragment);
     assert!(decoded.problems.is_empty(), "{:?}", decoded.problems);
@@ -102,10 +105,23 @@ fn share_link_round_trips_the_spec() {
     // A side-by-side pair: B differs in its activation and learning rate.
     let mut b = engine::lessons::with_activation(&spec, Activation::Relu);
     b.optimizer.lr = 0.3;
-    let url = crate::share::link(&spec, Some(&b));
+    // Shown as an embed without test points: the view rides in A's part of the pair.
+    let view = engine::share::ViewOptions {
+        embed: true,
+        test_points: false,
+        ..Default::default()
+    };
+    let url = crate::share::link(&spec, Some(&b), &view);
     let opened = crate::share::decode_pair(url.split_once('#').unwrap().1);
-    assert!(opened.problems.is_empty(), "{:?}", opened.problems);
-    assert_eq!((opened.spec, opened.compare), (spec, Some(b)));
+    assert!(
+        opened.report.problems.is_empty() && opened.report.missing.is_empty(),
+        "{:?}",
+        opened.report
+    );
+    assert_eq!(
+        (opened.spec, opened.compare, opened.view),
+        (spec, Some(b), view)
+    );
 }
 
 #[wasm_bindgen_test]

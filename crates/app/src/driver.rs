@@ -181,6 +181,22 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
         let Some(s) = session.as_mut() else { continue };
         b.sync(&lab);
 
+        // Weights and biases the learner typed on the graph: written into the session as it is
+        // now, and shown at once.
+        let edits = lab.edits.get_untracked();
+        if !edits.is_empty() {
+            lab.edits.set(Vec::new());
+            if let Err(e) = apply_edits(s, &edits).await {
+                lab.notice
+                    .set(Some(format!("The value could not be set: {e}")));
+            }
+            saver.dirty = true;
+            if let Err(e) = refresh(&lab, s, true, true).await {
+                stop(&lab, e);
+            }
+            continue;
+        }
+
         let exports = lab.export_requests.get_untracked();
         if exports != seen_exports {
             seen_exports = exports;
@@ -312,6 +328,7 @@ fn build(lab: &Lab, spec: &ModelSpec, want_gpu: bool, gpu: &mut Option<GpuBacken
     lab.history.set(Vec::new());
     lab.latest.set(None);
     lab.pictures.set(Pictures::default());
+    lab.weights.set(Vec::new());
     lab.diagnostics.set(None);
     if let Err(e) = spec.validate() {
         lab.playing.set(false);
@@ -494,8 +511,18 @@ pub(crate) async fn plane_output(s: &mut Session) -> engine::Result<Vec<f32>> {
     Ok(if spec.data.kind.is_regression() { output } else { output.into_iter().map(|v| v.clamp(-1.0, 1.0)).collect() })
 }
 
-/// The output over the plane and every neuron's thumbnail.
-async fn pictures_of(_lab: &Lab, s: &mut Session) -> engine::Result<Pictures> {
+/// Writes the graph's edits into the session's weights (those that name a number it has).
+async fn apply_edits(s: &mut Session, edits: &[(crate::lab::Param, f32)]) -> engine::Result<()> {
+    let mut params = s.parameters().await?;
+    for &(param, value) in edits {
+        crate::views::graph::set_value(&mut params, param, value);
+    }
+    s.edit_parameters(&params)
+}
+
+/// The output over the plane, every neuron's thumbnail, and the weights for the graph.
+async fn pictures_of(lab: &Lab, s: &mut Session) -> engine::Result<Pictures> {
+    lab.weights.set(s.parameters().await?);
     let output = plane_output(s).await?;
     let layers = s.neuron_outputs(&grid(THUMB)).await?;
     let neurons = layers
@@ -544,8 +571,64 @@ async fn image_pictures(s: &mut Session) -> engine::Result<ImagePictures> {
 /// Predictions against the truth over the first stretch of test samples.
 async fn sequence_pictures(s: &mut Session) -> engine::Result<SequencePictures> {
     let p = s.test_predictions(0, 80).await?;
-    let predicted = if p.width <= 1 { p.predicted } else { p.predicted.chunks(p.width).map(|c| c[c.len() - 1]).collect() };
-    Ok(SequencePictures { truth: p.truth, predicted })
+    let predicted = if p.width <= 1 {
+        p.predicted
+    } else {
+        p.predicted
+            .chunks(p.width)
+            .map(|c| c[c.len() - 1])
+            .collect()
+    };
+    // The network unrolled over the first test sample: input steps, then each layer's states,
+    // transposed so that time runs left to right and each unit is a row.
+    let hidden: Vec<(String, Grid)> = s
+        .hidden_states(0)
+        .await?
+        .into_iter()
+        .map(|h| {
+            let units = h.hidden.min(32);
+            let data = (0..units)
+                .flat_map(|u| (0..h.steps).map(move |t| (t, u)))
+                .map(|(t, u)| h.data[t * h.hidden + u])
+                .collect();
+            let label = format!("{} {}", h.spec_index.map(|i| i + 1).unwrap_or(0), h.hidden);
+            (
+                label,
+                Grid {
+                    width: h.steps,
+                    height: units,
+                    data,
+                },
+            )
+        })
+        .collect();
+    let input = s
+        .test_sample(0)
+        .map(|(x, _)| {
+            let steps = hidden
+                .first()
+                .map(|h| h.1.width)
+                .filter(|&t| t > 0 && x.len() % t == 0)
+                .unwrap_or(x.len())
+                .max(1);
+            let features = x.len() / steps;
+            let data = (0..features)
+                .flat_map(|f| (0..steps).map(move |t| (t, f)))
+                .map(|(t, f)| x[t * features + f])
+                .collect();
+            Grid {
+                width: steps,
+                height: features,
+                data,
+            }
+        })
+        .unwrap_or_default();
+    Ok(SequencePictures {
+        truth: p.truth,
+        predicted,
+        input,
+        hidden,
+    })
 }
 
 fn argmax(v: &[f32]) -> usize {

@@ -2,8 +2,10 @@
 //! (metrics, curves, pictures). One `Copy` bundle of signals that every panel receives.
 
 use engine::data::Point;
-use engine::spec::ModelSpec;
 use engine::export::ModelFile;
+use engine::model::LayerParams;
+use engine::share::ViewOptions;
+use engine::spec::ModelSpec;
 use engine::train::{Diagnostics, Metrics};
 use leptos::prelude::*;
 
@@ -49,11 +51,16 @@ pub struct ImagePictures {
     pub maps: Vec<(String, Vec<Grid>)>,
 }
 
-/// What a recurrent network shows: predictions against the truth over consecutive test samples.
+/// What a recurrent network shows: predictions against the truth over consecutive test samples,
+/// and the network unrolled over one test sample: its input at each time step and each
+/// recurrent layer's hidden state at each step (`width` = steps, `height` = units).
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct SequencePictures {
     pub truth: Vec<f32>,
     pub predicted: Vec<f32>,
+    pub input: Grid,
+    /// `(layer label, hidden states)`.
+    pub hidden: Vec<(String, Grid)>,
 }
 
 /// What training shows besides the curves: for 2-D points the network's answer over the input
@@ -69,6 +76,40 @@ pub struct Pictures {
     /// `neurons[layer][unit]`: that neuron's output on a coarser grid of `thumb` cells per side.
     pub neurons: Vec<Vec<Vec<f32>>>,
     pub thumb: usize,
+}
+
+/// A neuron of the network graph: `column` 0 is the input features, 1.. the hidden layers, the
+/// last the output; `unit` counts from 0 within its column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Node {
+    pub column: usize,
+    pub unit: usize,
+}
+
+/// One number of the network the learner can point at on the graph: a weight of parameter layer
+/// `layer` (as [`LayerParams`] counts them: the hidden layers, then the output layer) from input
+/// `input` to unit `unit`, or a unit's bias.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Param {
+    Weight {
+        layer: usize,
+        unit: usize,
+        input: usize,
+    },
+    Bias {
+        layer: usize,
+        unit: usize,
+    },
+}
+
+/// What a link said about itself when the page opened it, shown under the header: problems in
+/// the yellow banner, left-out keys as one line with the list behind a click, notes in small
+/// print. Empty for a link this page wrote.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LinkReport {
+    pub problems: Vec<String>,
+    pub missing: Vec<String>,
+    pub notes: Vec<String>,
 }
 
 /// Every signal the panels share.
@@ -111,6 +152,19 @@ pub struct Lab {
     pub b_latest: RwSignal<Option<Metrics>>,
     /// B's output over the plane (2-D data), as [`Pictures::output`].
     pub b_output: RwSignal<Vec<f32>>,
+
+    /// How the experiment is shown (test points, discretized output, text, embed layout); links
+    /// carry it beside the spec.
+    pub view: RwSignal<ViewOptions>,
+    /// What the opening link reported.
+    pub link_report: RwSignal<LinkReport>,
+    /// The dense network's weights and biases as last read back (2-D data), for the graph.
+    pub weights: RwSignal<Vec<LayerParams>>,
+    /// The graph's neuron under the pointer: its picture fills the big plot.
+    pub hover: RwSignal<Option<Node>>,
+    /// Values the learner typed on the graph, waiting for the driver to write them into the
+    /// running session.
+    pub edits: RwSignal<Vec<(Param, f32)>>,
 }
 
 impl Lab {
@@ -140,6 +194,11 @@ impl Lab {
             b_history: RwSignal::new(Vec::new()),
             b_latest: RwSignal::new(None),
             b_output: RwSignal::new(Vec::new()),
+            view: RwSignal::new(ViewOptions::default()),
+            link_report: RwSignal::new(LinkReport::default()),
+            weights: RwSignal::new(Vec::new()),
+            hover: RwSignal::new(None),
+            edits: RwSignal::new(Vec::new()),
         }
     }
 

@@ -72,6 +72,11 @@ impl Session {
         with_trainer!(self, t => t.load_parameters(layers))
     }
 
+    /// Replaces the weights with edited ones, keeping the optimizer's state.
+    pub fn edit_parameters(&mut self, layers: &[engine::model::LayerParams]) -> Result<()> {
+        with_trainer!(self, t => t.edit_parameters(layers))
+    }
+
     /// The spec this session was built from.
     pub fn spec(&self) -> &ModelSpec {
         with_trainer!(self, t => t.spec())
@@ -105,6 +110,14 @@ impl Session {
     /// Every conv and pooling layer's output for one test sample.
     pub async fn feature_maps(&mut self, sample: usize) -> Result<Vec<engine::train::FeatureMap>> {
         with_trainer!(self, t => t.feature_maps(sample).await)
+    }
+
+    /// Every recurrent layer's hidden state at each time step, for one test sample.
+    pub async fn hidden_states(
+        &mut self,
+        sample: usize,
+    ) -> Result<Vec<engine::train::HiddenStates>> {
+        with_trainer!(self, t => t.hidden_states(sample).await)
     }
 
     /// Every layer's parameters (conv filters among them).

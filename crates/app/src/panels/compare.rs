@@ -64,7 +64,7 @@ pub fn ComparePanel(lab: Lab) -> impl IntoView {
         let out = lab.b_output.get();
         if let Some(ctx) = canvas.get().and_then(|c| context(&c)) {
             let n = (out.len() as f64).sqrt() as usize;
-            paint_grid(&ctx, &out, n, 150.0, 1.0);
+            paint_grid(&ctx, &out, n, 150.0, 1.0, lab.view.with(|v| v.discretize));
         }
     });
     let b_value = move |f: fn(&engine::train::Metrics) -> Option<f32>, pct: bool| {

@@ -74,16 +74,27 @@ async fn import_file(lab: Lab, file: web_sys::File) {
     }
 }
 
-/// Offers `text` as a file download (a Blob behind a temporary link).
+/// Offers `text` as a JSON file download (a Blob behind a temporary link).
 pub fn offer_download(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
+    offer_text(name, text, "application/json")
+}
+
+/// Offers `text` as a file download of type `mime`.
+pub fn offer_text(name: &str, text: &str, mime: &str) -> Result<(), wasm_bindgen::JsValue> {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
+    options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    offer_href(name, &url)?;
+    web_sys::Url::revoke_object_url(&url)
+}
+
+/// Offers what `href` points at (a blob or data URL) as a download named `name`.
+pub fn offer_href(name: &str, href: &str) -> Result<(), wasm_bindgen::JsValue> {
     let a: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
-    a.set_href(&url);
+    a.set_href(href);
     a.set_download(name);
     a.click();
-    web_sys::Url::revoke_object_url(&url)
+    Ok(())
 }

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 use crate::i18n::{text, tr};
 use crate::lab::Lab;
+use crate::views::graph::NetworkGraph;
 
 /// The layer kinds offered for a data set, with their names.
 pub fn offered(kind: DatasetKind) -> &'static [(&'static str, &'static str)] {
@@ -50,7 +51,7 @@ fn size(l: &LayerSpec) -> Option<u32> {
     }
 }
 
-fn resize(l: &mut LayerSpec, delta: i32) {
+pub(crate) fn resize(l: &mut LayerSpec, delta: i32) {
     let clamp = |v: u32, lo: i32, hi: i32| (v as i32 + delta).clamp(lo, hi) as u32;
     match l {
         LayerSpec::Dense { units, .. } => *units = clamp(*units, 1, limits::MAX_UNITS as i32),
@@ -111,9 +112,20 @@ pub fn NetworkPanel(lab: Lab) -> impl IntoView {
         lab.edit(|s| {
             s.layers.pop();
         });
-        lab.selected_layer.update(|i| *i = (*i).min(count().saturating_sub(1)));
+        lab.selected_layer
+            .update(|i| *i = (*i).min(count().saturating_sub(1)));
     };
-    let layers = move || (0..count()).map(|i| view! { <LayerCard lab i /> }).collect_view();
+    // On 2-D points the graph has each layer's controls (and their test ids); no cards then.
+    let layers = move || {
+        let cards = if lab.spec.with(|s| s.data.kind.is_points()) {
+            0
+        } else {
+            count()
+        };
+        (0..cards)
+            .map(|i| view! { <LayerCard lab i /> })
+            .collect_view()
+    };
     let output = move || {
         let (units, act) = lab.spec.with(|s| {
             let o = s.output();
@@ -153,7 +165,10 @@ pub fn NetworkPanel(lab: Lab) -> impl IntoView {
                 </button>
                 <span class="muted">{move || format!("{} {}", count(), tr(lang.get(), "hidden layers", "개 은닉층"))}</span>
             </div>
-            <div class="layers">
+            // 2-D points: the network as a graph of neurons and weights, each layer's size and
+            // activation on it. Images and sequences: one card per layer.
+            <NetworkGraph lab />
+            <div class="layers" class:hidden=move || lab.spec.with(|s| s.data.kind.is_points())>
                 <div class="layer io">{move || tr(lang.get(), "Input", "입력")} ": " {input}</div>
                 {layers}
                 <div class="layer io" data-testid="output-layer">{move || tr(lang.get(), "Output", "출력")} ": " {output}</div>

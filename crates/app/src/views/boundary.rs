@@ -1,5 +1,6 @@
 //! The decision boundary heatmap with the train and test points on top (as TensorFlow Playground
-//! draws it, orange for negative and blue for positive), and one thumbnail per neuron, for any depth.
+//! draws it, orange for negative and blue for positive). While the pointer is on a neuron of the
+//! network graph, the plot shows that neuron's output instead.
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -13,9 +14,17 @@ use crate::lab::Lab;
 const SIZE: u32 = 300;
 
 /// The colour for a value in [-1, 1]: orange (−1) through white (0) to blue (+1).
-fn colour(v: f32) -> (u8, u8, u8) {
-    let v = if v.is_finite() { v.clamp(-1.0, 1.0) } else { 0.0 };
-    let (target, t) = if v < 0.0 { ((245.0, 147.0, 34.0), -v) } else { ((8.0, 119.0, 189.0), v) };
+pub(crate) fn colour(v: f32) -> (u8, u8, u8) {
+    let v = if v.is_finite() {
+        v.clamp(-1.0, 1.0)
+    } else {
+        0.0
+    };
+    let (target, t) = if v < 0.0 {
+        ((245.0, 147.0, 34.0), -v)
+    } else {
+        ((8.0, 119.0, 189.0), v)
+    };
     let mix = |c: f32| (255.0 + (c - 255.0) * t * 0.85) as u8;
     (mix(target.0), mix(target.1), mix(target.2))
 }
@@ -26,8 +35,16 @@ pub(crate) fn context(canvas: &web_sys::HtmlCanvasElement) -> Option<CanvasRende
 
 /// Paints an n×n grid of samples of a function over the plane onto the whole (square, `size`
 /// pixels) canvas, interpolated between samples: a smooth field, as TensorFlow Playground draws
-/// it, not a mosaic of cells.
-pub(crate) fn paint_grid(ctx: &CanvasRenderingContext2d, values: &[f32], n: usize, size: f64, scale: f32) {
+/// it, not a mosaic of cells. `discrete` paints only the sign (TensorFlow Playground's
+/// "discretize output"): two flat colours with the boundary between them.
+pub(crate) fn paint_grid(
+    ctx: &CanvasRenderingContext2d,
+    values: &[f32],
+    n: usize,
+    size: f64,
+    scale: f32,
+    discrete: bool,
+) {
     if n == 0 || values.len() < n * n {
         ctx.clear_rect(0.0, 0.0, size, size);
         return;
@@ -43,7 +60,12 @@ pub(crate) fn paint_grid(ctx: &CanvasRenderingContext2d, values: &[f32], n: usiz
         let v = |r: usize, c: usize| values[r * n + c];
         let top = v(y0, x0) + (v(y0, x1) - v(y0, x0)) * tx;
         let bottom = v(y1, x0) + (v(y1, x1) - v(y1, x0)) * tx;
-        colour((top + (bottom - top) * ty) / scale)
+        let v = (top + (bottom - top) * ty) / scale;
+        colour(if discrete {
+            if v < 0.0 { -1.0 } else { 1.0 }
+        } else {
+            v
+        })
     });
 }
 
@@ -56,6 +78,23 @@ pub(crate) fn paint_grid_rect(ctx: &CanvasRenderingContext2d, grid: &crate::lab:
     }
     let scale = grid.data.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
     paint_cells(ctx, &grid.data, w, h, size as usize, size as usize, scale);
+}
+
+/// Paints a grid of any shape onto a `px_w × px_h` canvas as sharp cells, scaled to its largest
+/// magnitude.
+pub(crate) fn paint_cells_scaled(
+    ctx: &CanvasRenderingContext2d,
+    grid: &crate::lab::Grid,
+    px_w: usize,
+    px_h: usize,
+) {
+    let (w, h) = (grid.width.max(1), grid.height.max(1));
+    if grid.data.len() < w * h {
+        ctx.clear_rect(0.0, 0.0, px_w as f64, px_h as f64);
+        return;
+    }
+    let scale = grid.data.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
+    paint_cells(ctx, &grid.data, w, h, px_w, px_h, scale);
 }
 
 /// Fills a `px_w × px_h` canvas with `cols × rows` cells of colour (an image's pixels stay
@@ -90,14 +129,51 @@ pub fn Boundary(lab: Lab) -> impl IntoView {
     Effect::new(move |_| {
         let pictures = lab.pictures.get();
         let (train, test) = lab.points.get();
-        let regression = lab.spec.with(|s| s.data.kind.is_regression());
-        let Some(ctx) = canvas.get().and_then(|c| context(&c)) else { return };
+        let view = lab.view.get();
+        let hover = lab.hover.get();
+        let (regression, features) = lab
+            .spec
+            .with(|s| (s.data.kind.is_regression(), s.features.clone()));
+        let Some(ctx) = canvas.get().and_then(|c| context(&c)) else {
+            return;
+        };
         let size = SIZE as f64;
-        let scale = if regression { pictures.output.iter().fold(1e-6f32, |m, v| m.max(v.abs())) } else { 1.0 };
-        paint_grid(&ctx, &pictures.output, pictures.grid, size, scale);
-        let to_px = |x: f64, y: f64| ((x + DOMAIN) / (2.0 * DOMAIN) * size, (DOMAIN - y) / (2.0 * DOMAIN) * size);
-        let label_scale = if regression { train.iter().fold(1e-6f64, |m, p| m.max(p.label.abs())) } else { 1.0 };
-        for (points, is_test) in [(&train, false), (&test, true)] {
+        let columns = lab.spec.with(crate::views::graph::columns).len();
+        // A neuron under the pointer fills the plot (the output itself stays the output).
+        let neuron = hover
+            .filter(|n| n.column + 1 < columns)
+            .and_then(|n| crate::views::graph::node_values(&pictures, &features, n, columns));
+        match &neuron {
+            Some((values, n, scale)) => paint_grid(&ctx, values, *n, size, *scale, false),
+            None => {
+                let scale = if regression {
+                    pictures.output.iter().fold(1e-6f32, |m, v| m.max(v.abs()))
+                } else {
+                    1.0
+                };
+                paint_grid(
+                    &ctx,
+                    &pictures.output,
+                    pictures.grid,
+                    size,
+                    scale,
+                    view.discretize && !regression,
+                );
+            }
+        }
+        let to_px = |x: f64, y: f64| {
+            (
+                (x + DOMAIN) / (2.0 * DOMAIN) * size,
+                (DOMAIN - y) / (2.0 * DOMAIN) * size,
+            )
+        };
+        let label_scale = if regression {
+            train.iter().fold(1e-6f64, |m, p| m.max(p.label.abs()))
+        } else {
+            1.0
+        };
+        let test: &[engine::data::Point] = if view.test_points { &test } else { &[] };
+        for (points, is_test) in [(&train[..], false), (test, true)] {
             for p in points.iter() {
                 let (px, py) = to_px(p.x, p.y);
                 let v = if regression { p.label / label_scale } else if p.label > 0.0 { 1.0 } else { -1.0 };
@@ -113,51 +189,51 @@ pub fn Boundary(lab: Lab) -> impl IntoView {
         }
     });
     let lang = lab.lang;
+    let showing = move || {
+        let cols = lab.spec.with(crate::views::graph::columns);
+        match lab.hover.get() {
+            Some(n) if n.column + 1 < cols.len() => {
+                let what = if n.column == 0 {
+                    cols[0]
+                        .features
+                        .get(n.unit)
+                        .map(|f| f.label().to_string())
+                        .unwrap_or_default()
+                } else {
+                    format!(
+                        "{} {}, {} {}",
+                        tr(lang.get(), "layer", "층"),
+                        n.column,
+                        tr(lang.get(), "neuron", "뉴런"),
+                        n.unit + 1
+                    )
+                };
+                format!("{} {what}", tr(lang.get(), "Showing", "표시 중:"))
+            }
+            _ => tr(
+                lang.get(),
+                "Output (orange −1, blue +1); test points ringed in black",
+                "출력 (주황 −1, 파랑 +1), 검은 테두리는 테스트 데이터",
+            )
+            .to_string(),
+        }
+    };
+    let view = lab.view;
     view! {
         <figure class="boundary" class:hidden=move || !lab.spec.with(|s| s.data.kind.is_points())>
             <canvas node_ref=canvas width=SIZE height=SIZE data-testid="boundary"
+                data-showing=move || lab.hover.get().map(|n| format!("{}:{}", n.column, n.unit)).unwrap_or_else(|| "output".into())
                 on:click=move |ev| crate::panels::custom_data::on_plane_click(lab, &ev)
                 aria-label=move || tr(lang.get(), "Network output over the input plane, with training points (white ring) and test points (black ring)", "입력 평면 위의 신경망 출력과 학습 데이터(흰 테두리), 테스트 데이터(검은 테두리)") />
-            <figcaption class="muted small">{move || tr(lang.get(), "Output (orange −1, blue +1); test points ringed in black", "출력 (주황 −1, 파랑 +1), 검은 테두리는 테스트 데이터")}</figcaption>
-        </figure>
-    }
-}
-
-/// One small picture per neuron: what each unit has learned to respond to.
-#[component]
-pub fn Neurons(lab: Lab) -> impl IntoView {
-    let lang = lab.lang;
-    let layers = move || {
-        let pictures = lab.pictures.get();
-        let n = pictures.thumb;
-        pictures
-            .neurons
-            .into_iter()
-            .enumerate()
-            .map(|(li, units)| {
-                let shown = units.len().min(32);
-                let thumbs = units
-                    .into_iter()
-                    .take(shown)
-                    .map(|values| {
-                        let canvas = NodeRef::<Canvas>::new();
-                        canvas.on_load(move |c| {
-                            if let Some(ctx) = context(&c) {
-                                let scale = values.iter().fold(1e-6f32, |m, v| m.max(v.abs())).max(1.0);
-                                paint_grid(&ctx, &values, n, 40.0, scale);
-                            }
-                        });
-                        view! { <canvas node_ref=canvas width="40" height="40" class="thumb" /> }
-                    })
-                    .collect_view();
-                view! { <div class="neuron-col" data-testid=format!("neurons-{li}")>{thumbs}</div> }
-            })
-            .collect_view()
-    };
-    view! {
-        <figure class="neurons" class:hidden=move || !lab.spec.with(|s| s.data.kind.is_points())>
-            <div class="neuron-cols">{layers}</div>
-            <figcaption class="muted small">{move || tr(lang.get(), "Each neuron's output, layer by layer", "층별 각 뉴런의 출력")}</figcaption>
+            <figcaption class="muted small" data-testid="boundary-caption">{showing}</figcaption>
+            <div class="view-options">
+                <label><input type="checkbox" data-testid="show-test" prop:checked=move || view.with(|v| v.test_points)
+                    on:change=move |ev| { let on = event_target_checked(&ev); view.update(|v| v.test_points = on) } />
+                    {move || tr(lang.get(), "Show test data", "테스트 데이터 보기")}</label>
+                <label><input type="checkbox" data-testid="discretize" prop:checked=move || view.with(|v| v.discretize)
+                    on:change=move |ev| { let on = event_target_checked(&ev); view.update(|v| v.discretize = on) } />
+                    {move || tr(lang.get(), "Discretize output", "출력 이산화")}</label>
+            </div>
         </figure>
     }
 }

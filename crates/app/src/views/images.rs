@@ -20,39 +20,48 @@ fn GridCanvas(grid: Grid, size: u32, #[prop(optional)] testid: &'static str) -> 
     view! { <canvas node_ref=canvas width=size height=size class="thumb" data-testid=testid /> }
 }
 
+/// The network on one test image, in the network's own shape, left to right: the image, the first
+/// convolution's filters, each convolution's and pooling layer's feature maps, and the answer.
 #[component]
 pub fn ImageViews(lab: Lab) -> impl IntoView {
     let lang = lab.lang;
     let pictures = move || lab.pictures.with(|p| p.images.clone());
+    let arrow = || view! { <div class="flow-arrow" aria-hidden="true">"→"</div> };
     view! {
-        <div class="images" class:hidden=move || pictures().is_none()>
+        <figure class="images" class:hidden=move || pictures().is_none()>
+            <figcaption class="small">{move || tr(lang.get(), "The network on one test image, layer by layer", "테스트 이미지 하나에 대한 신경망, 층별로")}</figcaption>
+            <div class="flow" data-testid="image-flow">
             {move || pictures().map(|p| {
                 // A network without convolutions (a dense one on images) has no filters or maps.
-                let (no_filters, no_maps) = (p.filters.is_empty(), p.maps.is_empty());
-                let filters = p.filters.into_iter().map(|g| view! { <GridCanvas grid=g size=36 /> }).collect_view();
+                let no_filters = p.filters.is_empty();
+                let filters = p.filters.into_iter().map(|g| view! { <GridCanvas grid=g size=28 /> }).collect_view();
                 let maps = p.maps.into_iter().map(|(label, grids)| {
                     let grids = grids.into_iter().map(|g| view! { <GridCanvas grid=g size=36 /> }).collect_view();
-                    view! { <div class="map-row"><span class="muted small">{label}</span><div class="thumbs">{grids}</div></div> }
+                    view! {
+                        {arrow()}
+                        <div class="flow-col"><span class="muted small">{label}</span><div class="flow-cells">{grids}</div></div>
+                    }
                 }).collect_view();
                 view! {
-                    <figure>
+                    <div class="flow-col">
+                        <span class="muted small">{move || tr(lang.get(), "input", "입력")}</span>
                         <GridCanvas grid=p.input size=72 testid="sample-image" />
-                        <figcaption class="small">
-                            {move || tr(lang.get(), "Test image: label ", "테스트 이미지: 정답 ")} {p.label}
-                            {move || tr(lang.get(), ", network says ", ", 신경망의 답 ")}
-                            <b data-testid="sample-prediction">{p.predicted}</b>
-                        </figcaption>
-                    </figure>
-                    <figure class:hidden=no_filters>
-                        <figcaption class="small">{move || tr(lang.get(), "Learned filters (first convolution)", "학습된 필터 (첫 합성곱 층)")}</figcaption>
-                        <div class="thumbs" data-testid="filters">{filters}</div>
-                    </figure>
-                    <figure class:hidden=no_maps>
-                        <figcaption class="small">{move || tr(lang.get(), "Feature maps for this image", "이 이미지의 특성 맵")}</figcaption>
-                        <div data-testid="feature-maps">{maps}</div>
-                    </figure>
+                        <span class="small">{move || tr(lang.get(), "label ", "정답 ")} {p.label}</span>
+                    </div>
+                    <div class="flow-arrow" class:hidden=no_filters aria-hidden="true">"→"</div>
+                    <div class="flow-col" class:hidden=no_filters>
+                        <span class="muted small">{move || tr(lang.get(), "filters", "필터")}</span>
+                        <div class="flow-cells filters" data-testid="filters">{filters}</div>
+                    </div>
+                    <div class="flow-maps" data-testid="feature-maps">{maps}</div>
+                    {arrow()}
+                    <div class="flow-col">
+                        <span class="muted small">{move || tr(lang.get(), "answer", "답")}</span>
+                        <b class="flow-answer" data-testid="sample-prediction">{p.predicted}</b>
+                    </div>
                 }
             })}
-        </div>
+            </div>
+        </figure>
     }
 }

@@ -4,5 +4,7 @@
 pub mod boundary;
 pub mod curves;
 pub mod diagnostics;
+pub mod figures;
+pub mod graph;
 pub mod images;
 pub mod sequence;

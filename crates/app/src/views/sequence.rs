@@ -5,7 +5,21 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use crate::i18n::tr;
-use crate::lab::Lab;
+use crate::lab::{Grid, Lab};
+use crate::views::boundary::{context, paint_cells_scaled};
+
+/// A grid drawn as a strip of cells, 320 pixels wide (each time step one column of cells).
+#[component]
+fn StripCanvas(grid: Grid) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    let height = (grid.height.max(1) * 6).clamp(8, 160) as u32;
+    canvas.on_load(move |c| {
+        if let Some(ctx) = context(&c) {
+            paint_cells_scaled(&ctx, &grid, 320, height as usize);
+        }
+    });
+    view! { <canvas node_ref=canvas width="320" height=height class="strip" /> }
+}
 use crate::views::curves::draw_range;
 
 #[component]
@@ -24,8 +38,40 @@ pub fn SequenceView(lab: Lab) -> impl IntoView {
             draw_range(c, title, series(&seq.truth), series(&seq.predicted), lo as f64 - pad, Some(hi as f64 + pad));
         });
     });
+    // The network unrolled over one test sample: time runs left to right, a row per unit.
+    let unrolled = move || {
+        lab.pictures.with(|p| p.sequence.clone()).map(|seq| {
+            let rows = std::iter::once((
+                tr(lang.get(), "input x₁ … x_T", "입력 x₁ … x_T").to_string(),
+                seq.input,
+            ))
+            .chain(seq.hidden.into_iter().map(|(label, g)| {
+                let (layer, units) = label.split_once(' ').unwrap_or((&label, ""));
+                (
+                    format!(
+                        "{} {layer}: h₁ … h_T ({units} {})",
+                        tr(lang.get(), "layer", "층"),
+                        tr(lang.get(), "units", "유닛")
+                    ),
+                    g,
+                )
+            }))
+            .map(|(label, grid)| {
+                view! {
+                    <div class="unrolled-row">
+                        <span class="muted small">{label}</span>
+                        <StripCanvas grid />
+                    </div>
+                }
+            })
+            .collect_view();
+            view! { <div class="unrolled" data-testid="unrolled">{rows}</div> }
+        })
+    };
     view! {
         <figure class="sequence" class:hidden=move || !shown()>
+            <figcaption class="small">{move || tr(lang.get(), "The network unrolled over one test sample, each step's hidden state feeding the next", "테스트 샘플 하나에 대해 펼친 신경망: 각 단계의 은닉 상태가 다음 단계로 이어짐")}</figcaption>
+            {unrolled}
             <canvas node_ref=canvas width="320" height="170" data-testid="sequence-chart"
                 aria-label=move || tr(lang.get(), "Predicted against true values", "예측값과 실제값") />
         </figure>
