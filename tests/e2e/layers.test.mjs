@@ -28,6 +28,8 @@ test('a CNN on the digits trains, and its filters and feature maps are drawn', a
     assert.equal(await page.locator('[data-testid="filters"] canvas').count(), 8, 'one picture per filter');
     assert.ok((await page.locator('[data-testid="feature-maps"] canvas').count()) >= 16, 'conv and pool maps');
     assert.ok(await page.getByTestId('sample-image').isVisible());
+    // One flow, left to right: input, filters, the conv and pool maps, the answer.
+    assert.match(await page.getByTestId('image-flow').textContent(), /input.*filters.*conv2d 1.*max_pool2d 2.*answer/s);
     console.log(`digits: test accuracy ${await page.getByTestId('accuracy').textContent()} at epoch ${await page.getByTestId('epoch').textContent()}`);
     assert.deepEqual(errors, []);
   } finally {
@@ -50,6 +52,9 @@ test('an LSTM forecasting the sine trains, and its predictions are drawn against
     );
     await page.getByTestId('play').click();
     assert.ok(await page.getByTestId('sequence-chart').isVisible());
+    // Unrolled over time: the input steps and the LSTM's 16 units at each step, one strip each.
+    assert.equal(await page.locator('[data-testid="unrolled"] canvas').count(), 2);
+    assert.match(await page.getByTestId('unrolled').textContent(), /layer 1: h₁ … h_T \(16 units\)/);
     console.log(`sine: test loss ${await page.getByTestId('test-loss').textContent()} at epoch ${await page.getByTestId('epoch').textContent()}`);
     assert.deepEqual(errors, []);
   } finally {

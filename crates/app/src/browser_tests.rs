@@ -160,3 +160,35 @@ async fn saved_experiment_round_trips_through_local_storage() {
     assert!(store.get_item("dl101.experiment.v1").unwrap().is_none());
     crate::persist::clear();
 }
+
+#[wasm_bindgen_test]
+async fn graph_columns_weights_and_line_styles() {
+    use crate::lab::Param;
+    use crate::views::graph::{MAX_SHOWN, columns, line_style, set_value, value_of};
+    let mut spec = ModelSpec::default(); // x1, x2 → 4 → 2 → 1
+    spec.layers[0] = LayerSpec::Dense { units: 20, activation: Activation::Maxout { pieces: 2 } };
+    let cols = columns(&spec);
+    assert_eq!(cols.iter().map(|c| (c.units, c.shown())).collect::<Vec<_>>(), vec![(2, 2), (20, MAX_SHOWN), (2, 2), (1, 1)]);
+    let mut t = engine::train::Trainer::new(engine::backend::cpu::CpuBackend::new(), &spec).unwrap();
+    let mut w = t.parameters().await.unwrap();
+    // Maxout: unit 3's first piece is row 6 of the weight matrix.
+    let p = Param::Weight { layer: 0, unit: 3, input: 1 };
+    assert_eq!(value_of(&w, p), Some(w[0].weight[6 * 2 + 1]));
+    assert!(set_value(&mut w, p, 2.5));
+    assert_eq!(w[0].weight[6 * 2 + 1], 2.5);
+    assert!(set_value(&mut w, Param::Bias { layer: 2, unit: 0 }, -1.0));
+    assert_eq!(w[2].bias[0], -1.0);
+    // Numbers the network does not have are refused.
+    assert!(!set_value(&mut w, Param::Weight { layer: 0, unit: 0, input: 2 }, 1.0));
+    assert!(!set_value(&mut w, Param::Weight { layer: 9, unit: 0, input: 0 }, 1.0));
+    assert_eq!(value_of(&w, Param::Bias { layer: 1, unit: 7 }), None);
+    // Sign picks the hue, size the width; zero stays a thin visible grey.
+    let (pos, neg, zero, big) = (line_style(0.8), line_style(-0.8), line_style(0.0), line_style(9.0));
+    assert_ne!(pos.0, neg.0);
+    assert_eq!(zero.0, "rgb(203,213,225)");
+    assert!(zero.1 < pos.1 && pos.1 < big.1 && (big.1 - 6.0).abs() < 1e-9);
+    assert_eq!(line_style(f32::NAN).0, zero.0);
+    // Image and sequence networks have no point graph.
+    spec.data.kind = engine::data::DatasetKind::Digits;
+    assert!(columns(&spec).is_empty());
+}
