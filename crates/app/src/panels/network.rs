@@ -51,7 +51,7 @@ fn size(l: &LayerSpec) -> Option<u32> {
     }
 }
 
-pub(crate) fn resize(l: &mut LayerSpec, delta: i32) {
+fn resize(l: &mut LayerSpec, delta: i32) {
     let clamp = |v: u32, lo: i32, hi: i32| (v as i32 + delta).clamp(lo, hi) as u32;
     match l {
         LayerSpec::Dense { units, .. } => *units = clamp(*units, 1, limits::MAX_UNITS as i32),
@@ -65,6 +65,24 @@ pub(crate) fn resize(l: &mut LayerSpec, delta: i32) {
             *hidden = clamp(*hidden, 1, 256)
         }
     }
+}
+
+/// Resizes layer `i` by `delta` (the −/+ of a layer card or of the graph).
+pub(crate) fn resize_layer(lab: Lab, i: usize, delta: i32) {
+    lab.edit(|s| {
+        if let Some(l) = s.layers.get_mut(i) {
+            resize(l, delta)
+        }
+    })
+}
+
+/// The `<option>`s of an activation select, `current` marked.
+pub(crate) fn activation_options(lab: Lab, current: impl Fn() -> Option<&'static str> + Copy + Send + Sync + 'static) -> impl IntoView {
+    let lang = lab.lang;
+    ACTIVATIONS
+        .iter()
+        .map(|a| view! { <option value=a.id selected=move || current() == Some(a.id)>{text(lang.get(), &a.name)}</option> })
+        .collect_view()
 }
 
 /// The layer's activation, for the kinds that have one.
@@ -185,19 +203,8 @@ fn LayerCard(lab: Lab, i: usize) -> impl IntoView {
     let kind = move || layer().map(|l| l.kind()).unwrap_or("dense");
     let has_size = move || layer().and_then(|l| size(&l)).is_some();
     let act_id = move || layer().and_then(|l| activation(&l)).map(|a| a.id());
-    let step = move |delta: i32| {
-        lab.edit(|s| {
-            if let Some(l) = s.layers.get_mut(i) {
-                resize(l, delta)
-            }
-        })
-    };
-    let options = move || {
-        ACTIVATIONS
-            .iter()
-            .map(|a| view! { <option value=a.id selected=move || act_id() == Some(a.id)>{text(lang.get(), &a.name)}</option> })
-            .collect_view()
-    };
+    let step = move |delta: i32| resize_layer(lab, i, delta);
+    let options = move || activation_options(lab, act_id);
     let detail = move || match layer() {
         Some(LayerSpec::Dense { .. }) => tr(lang.get(), "units", "유닛"),
         Some(LayerSpec::Conv2d { .. }) => tr(lang.get(), "filters 3×3", "필터 3×3"),

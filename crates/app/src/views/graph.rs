@@ -12,7 +12,7 @@
 //! on a canvas: the page's CSP allows `data:` images, and the whole graph then serialises into
 //! one picture for the PNG export ([`crate::views::figures`]).
 
-use engine::activation::{ACTIVATIONS, Activation};
+use engine::activation::Activation;
 use engine::data::Feature;
 use engine::model::LayerParams;
 use engine::spec::{LayerSpec, ModelSpec};
@@ -20,9 +20,9 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::driver::DOMAIN;
-use crate::i18n::{Lang, text, tr};
+use crate::i18n::{Lang, tr};
 use crate::lab::{Lab, Node, Param, Pictures};
-use crate::panels::network::{resize, set_activation};
+use crate::panels::network::{activation_options, resize_layer, set_activation};
 use crate::views::boundary::{colour, context, paint_grid};
 
 /// The most neurons drawn in one column.
@@ -237,39 +237,10 @@ fn node_name(lang: Lang, cols: &[Column], node: Node) -> String {
 }
 
 fn param_name(lang: Lang, cols: &[Column], param: Param) -> String {
+    let name = |column: usize, unit: usize| node_name(lang, cols, Node { column, unit });
     match param {
-        Param::Weight { layer, unit, input } => format!(
-            "{} {} → {}",
-            tr(lang, "Weight", "가중치"),
-            node_name(
-                lang,
-                cols,
-                Node {
-                    column: layer,
-                    unit: input
-                }
-            ),
-            node_name(
-                lang,
-                cols,
-                Node {
-                    column: layer + 1,
-                    unit
-                }
-            )
-        ),
-        Param::Bias { layer, unit } => format!(
-            "{} {}",
-            tr(lang, "Bias of", "편향:"),
-            node_name(
-                lang,
-                cols,
-                Node {
-                    column: layer + 1,
-                    unit
-                }
-            )
-        ),
+        Param::Weight { layer, unit, input } => format!("{} {} → {}", tr(lang, "Weight", "가중치"), name(layer, input), name(layer + 1, unit)),
+        Param::Bias { layer, unit } => format!("{} {}", tr(lang, "Bias of", "편향:"), name(layer + 1, unit)),
     }
 }
 
@@ -445,8 +416,10 @@ pub fn NetworkGraph(lab: Lab) -> impl IntoView {
                 )
             })
         });
+        // The hint is text (hidden by hideText); a value pointed at belongs to the experiment.
+        let hint = shown.is_none();
         view! {
-            <span data-testid="graph-hover">{shown.unwrap_or_else(|| tr(lang, "Point at a neuron to see its output in the big plot; at a line or a small square for its weight or bias; click one to change it.", "뉴런을 가리키면 큰 그림에 출력이 나타나고, 선이나 작은 사각형을 가리키면 가중치나 편향 값이, 누르면 바꿀 수 있습니다.").to_string())}</span>
+            <span data-testid="graph-hover" class:hide-text=hint>{shown.unwrap_or_else(|| tr(lang, "Point at a neuron to see its output in the big plot; at a line or a small square for its weight or bias; click one to change it.", "뉴런을 가리키면 큰 그림에 출력이 나타나고, 선이나 작은 사각형을 가리키면 가중치나 편향 값이, 누르면 바꿀 수 있습니다.").to_string())}</span>
         }
         .into_any()
     };
@@ -519,19 +492,8 @@ fn ColumnHead(lab: Lab, index: usize, column: Column) -> impl IntoView {
             _ => None,
         })
     };
-    let step = move |delta: i32| {
-        lab.edit(|s| {
-            if let Some(l) = s.layers.get_mut(layer) {
-                resize(l, delta)
-            }
-        })
-    };
-    let options = move || {
-        ACTIVATIONS
-            .iter()
-            .map(|a| view! { <option value=a.id selected=move || act_id() == Some(a.id)>{text(lang.get(), &a.name)}</option> })
-            .collect_view()
-    };
+    let step = move |delta: i32| resize_layer(lab, layer, delta);
+    let options = move || activation_options(lab, act_id);
     let units = column.units;
     view! {
         <div class="graph-head" class:selected=move || lab.selected_layer.get() == layer data-testid=format!("layer-{layer}")
