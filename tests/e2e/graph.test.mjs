@@ -218,3 +218,35 @@ test('figures a teacher can take away: plot, graph and curves as PNG, curves as 
     await browser.close();
   }
 });
+
+test('the graph by keyboard: a focused neuron fills the big plot, Enter edits its bias', async () => {
+  const browser = await launch({ webgpu: true });
+  try {
+    const { page, errors } = await openPage(browser);
+    await backendLabel(page);
+    await stepEpochs(page, 1);
+    await weightsShown(page);
+    const neuron = page.locator('[data-testid="graph-neuron"][data-column="2"][data-unit="0"]');
+    assert.equal(await neuron.getAttribute('aria-label'), 'layer 2, neuron 1');
+    await neuron.focus();
+    await page.waitForFunction(() => document.querySelector('[data-testid="boundary"]').dataset.showing === '2:0');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.dataset.testid === 'graph-edit');
+    assert.match(await page.getByTestId('graph-info').textContent(), /Bias of layer 2, neuron 1/);
+    const bias = neuron.locator('[data-testid="graph-bias"]');
+    const before = await bias.getAttribute('fill');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('-3');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((b) => document.querySelector('[data-testid="graph-neuron"][data-column="2"][data-unit="0"] [data-testid="graph-bias"]').getAttribute('fill') !== b, before);
+    // A bias of −3 is drawn in the full orange of a large negative number.
+    const orange = await page.evaluate(() => {
+      const [r, g, b] = document.querySelector('[data-testid="graph-neuron"][data-column="2"][data-unit="0"] [data-testid="graph-bias"]').getAttribute('fill').match(/\d+/g).map(Number);
+      return r > g && g > b;
+    });
+    assert.ok(orange, await bias.getAttribute('fill'));
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});

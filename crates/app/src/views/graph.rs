@@ -286,6 +286,7 @@ pub fn NetworkGraph(lab: Lab) -> impl IntoView {
             .collect_view()
     };
 
+    let cols_now = move || cols.get_untracked();
     let nodes = move || {
         let cols = cols.get();
         let count = cols.len();
@@ -319,9 +320,18 @@ pub fn NetworkGraph(lab: Lab) -> impl IntoView {
                 });
                 let hovered = move || lab.hover.get() == Some(node);
                 view! {
+                    // Focusable too: the keyboard shows a neuron in the big plot, and Enter edits its bias.
                     <g class="graph-node" class:hovered=hovered data-testid="graph-neuron" data-column=column data-unit=unit
+                        tabindex="0" role="button" aria-label=move || node_name(lang.get(), &cols_now(), node)
                         on:mouseenter=move |_| lab.hover.set(Some(node))
-                        on:mouseleave=move |_| lab.hover.set(None)>
+                        on:mouseleave=move |_| lab.hover.set(None)
+                        on:focus=move |_| lab.hover.set(Some(node))
+                        on:blur=move |_| lab.hover.set(None)
+                        on:keydown=move |ev| {
+                            if ev.key() == "Enter" && column > 0 {
+                                start_edit(lab, editing, draft, rejected, Param::Bias { layer: column - 1, unit });
+                            }
+                        }>
                         <image x=x y=y width=NODE height=NODE href=href preserveAspectRatio="none" />
                         <rect class="graph-frame" fill="none" stroke="#94a3b8" stroke-width="0.8" x=x y=y width=NODE height=NODE />
                         {bias}
@@ -380,9 +390,15 @@ pub fn NetworkGraph(lab: Lab) -> impl IntoView {
                     _ => rejected.set(true),
                 }
             };
+            // The field takes the focus, so that typing goes on from a click or a key.
+            let field = NodeRef::<leptos::html::Input>::new();
+            field.on_load(|el| {
+                let _ = el.focus();
+                el.select();
+            });
             return view! {
                 <label>{name} " = "
-                    <input type="text" inputmode="decimal" data-testid="graph-edit" size="8" prop:value=move || draft.get()
+                    <input node_ref=field type="text" inputmode="decimal" data-testid="graph-edit" size="8" prop:value=move || draft.get()
                         on:input=move |ev| draft.set(event_target_value(&ev))
                         on:keydown=move |ev| match ev.key().as_str() {
                             "Enter" => commit(),
