@@ -70,12 +70,17 @@ fn curves_png() -> Option<String> {
 /// Draws the graph's SVG at twice its size on white and offers it as a PNG (asynchronously: the
 /// SVG loads as an image first).
 fn offer_graph_png(lab: Lab, name: &'static str) -> Result<(), JsValue> {
-    let svg: web_sys::Element = by_testid("graph").ok_or("no graph")?;
-    let rect = svg.get_bounding_client_rect();
-    let (w, h) = (
-        (rect.width() * 2.0).max(1.0) as u32,
-        (rect.height() * 2.0).max(1.0) as u32,
-    );
+    let shown: web_sys::Element = by_testid("graph").ok_or("no graph")?;
+    // A copy with room on the left for the input labels, which the page lets overflow.
+    let svg: web_sys::Element = shown.clone_node_with_deep(true)?.dyn_into()?;
+    let view: Vec<f64> = shown.get_attribute("viewBox").unwrap_or_default().split(' ').filter_map(|v| v.parse().ok()).collect();
+    let [_, _, vw, vh] = view[..] else { return Err("the graph has no size".into()) };
+    const MARGIN: f64 = 24.0;
+    svg.set_attribute("viewBox", &format!("{} 0 {} {vh}", -MARGIN, vw + MARGIN))?;
+    let scale = 2.0 * shown.get_bounding_client_rect().width().max(1.0) / vw;
+    let (w, h) = (((vw + MARGIN) * scale) as u32, (vh * scale).max(1.0) as u32);
+    svg.set_attribute("width", &w.to_string())?;
+    svg.set_attribute("height", &h.to_string())?;
     let xml = web_sys::XmlSerializer::new()?.serialize_to_string(&svg)?;
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("image/svg+xml");
