@@ -193,6 +193,12 @@ fn load_spec(source: &str) -> Result<ModelSpec, String> {
         for p in &d.problems {
             println!("# link: {p}");
         }
+        for m in &d.missing {
+            println!("# missing, default used: {m}");
+        }
+        for n in &d.notes {
+            println!("# note: {n}");
+        }
         println!("# {from}: {}", share::encode(&d.spec));
         return Ok(d.spec);
     }

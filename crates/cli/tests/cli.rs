@@ -120,13 +120,14 @@ fn train_takes_a_tf_playground_link_and_a_broken_link() {
     let (code, out, err) = dl101(&["train", tf, "--epochs", "1"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("# TensorFlow Playground link: v=1&data=xor"), "{out}");
-    assert!(out.contains("# link: seed:"), "{out}");
+    assert!(out.contains("# note: seed:") && !out.contains("# link:"), "the seed is a note, not a problem: {out}");
     assert_eq!(curve_rows(&out).len(), 1, "{out}");
     // A broken link trains the nearest valid experiment and says what changed.
     let (code, out, err) = dl101(&["train", "v=1&lr=NaN&layers=8:gelu", "--epochs", "1"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("# link: lr: `NaN` is not a number"), "{out}");
     assert!(out.contains("# link: layers[0]: activation `gelu`"), "{out}");
+    assert!(out.contains("# missing, default used: data: circle"), "{out}");
     assert_eq!(curve_rows(&out).len(), 1, "{out}");
     // A missing file without `=` is still a file error.
     let (code, _, err) = dl101(&["train", "/no/such/spec.json"]);
