@@ -581,7 +581,7 @@ async fn sequence_pictures(s: &mut Session) -> engine::Result<SequencePictures> 
     };
     // The network unrolled over the first test sample: input steps, then each layer's states,
     // transposed so that time runs left to right and each unit is a row.
-    let hidden: Vec<(String, Grid)> = s
+    let hidden: Vec<(usize, usize, Grid)> = s
         .hidden_states(0)
         .await?
         .into_iter()
@@ -591,9 +591,9 @@ async fn sequence_pictures(s: &mut Session) -> engine::Result<SequencePictures> 
                 .flat_map(|u| (0..h.steps).map(move |t| (t, u)))
                 .map(|(t, u)| h.data[t * h.hidden + u])
                 .collect();
-            let label = format!("{} {}", h.spec_index.map(|i| i + 1).unwrap_or(0), h.hidden);
             (
-                label,
+                h.spec_index.map(|i| i + 1).unwrap_or(0),
+                h.hidden,
                 Grid {
                     width: h.steps,
                     height: units,
@@ -607,7 +607,7 @@ async fn sequence_pictures(s: &mut Session) -> engine::Result<SequencePictures> 
         .map(|(x, _)| {
             let steps = hidden
                 .first()
-                .map(|h| h.1.width)
+                .map(|h| h.2.width)
                 .filter(|&t| t > 0 && x.len() % t == 0)
                 .unwrap_or(x.len())
                 .max(1);

@@ -59,8 +59,8 @@ pub struct SequencePictures {
     pub truth: Vec<f32>,
     pub predicted: Vec<f32>,
     pub input: Grid,
-    /// `(layer label, hidden states)`.
-    pub hidden: Vec<(String, Grid)>,
+    /// `(layer number from 1, its hidden size, the states of up to 32 of its units)`.
+    pub hidden: Vec<(usize, usize, Grid)>,
 }
 
 /// What training shows besides the curves: for 2-D points the network's answer over the input

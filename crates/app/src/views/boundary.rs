@@ -193,29 +193,9 @@ pub fn Boundary(lab: Lab) -> impl IntoView {
         let cols = lab.spec.with(crate::views::graph::columns);
         match lab.hover.get() {
             Some(n) if n.column + 1 < cols.len() => {
-                let what = if n.column == 0 {
-                    cols[0]
-                        .features
-                        .get(n.unit)
-                        .map(|f| f.label().to_string())
-                        .unwrap_or_default()
-                } else {
-                    format!(
-                        "{} {}, {} {}",
-                        tr(lang.get(), "layer", "층"),
-                        n.column,
-                        tr(lang.get(), "neuron", "뉴런"),
-                        n.unit + 1
-                    )
-                };
-                format!("{} {what}", tr(lang.get(), "Showing", "표시 중:"))
+                format!("{} {}", tr(lang.get(), "Showing", "표시 중:"), crate::views::graph::node_name(lang.get(), &cols, n))
             }
-            _ => tr(
-                lang.get(),
-                "Output (orange −1, blue +1); test points ringed in black",
-                "출력 (주황 −1, 파랑 +1), 검은 테두리는 테스트 데이터",
-            )
-            .to_string(),
+            _ => tr(lang.get(), "Output (orange −1, blue +1); test points ringed in black", "출력 (주황 −1, 파랑 +1), 검은 테두리는 테스트 데이터").to_string(),
         }
     };
     let view = lab.view;

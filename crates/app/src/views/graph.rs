@@ -99,39 +99,36 @@ fn height(cols: &[Column]) -> f64 {
 /// The value of `param` in the weights read back, if the network has it. A Maxout unit has one
 /// row of weights per piece; the graph shows (and edits) the first piece's.
 pub fn value_of(weights: &[LayerParams], param: Param) -> Option<f32> {
-    match param {
-        Param::Weight { layer, unit, input } => {
-            let p = weights.get(layer)?;
-            let pieces = (p.weight_shape.first()? / p.units.max(1)).max(1);
-            p.weight.get((unit * pieces) * p.fan_in + input).copied()
-        }
-        Param::Bias { layer, unit } => {
-            let p = weights.get(layer)?;
-            let pieces = (p.bias.len() / p.units.max(1)).max(1);
-            p.bias.get(unit * pieces).copied()
-        }
-    }
+    let (layer, bias, at) = slot(weights, param)?;
+    let p = &weights[layer];
+    Some(if bias { p.bias[at] } else { p.weight[at] })
 }
 
 /// Sets `param` to `value` in `weights`; false when the network has no such number.
 pub fn set_value(weights: &mut [LayerParams], param: Param, value: f32) -> bool {
-    let slot = match param {
-        Param::Weight { layer, unit, input } => weights.get_mut(layer).and_then(|p| {
-            let pieces = (p.weight_shape.first().copied().unwrap_or(0) / p.units.max(1)).max(1);
-            let at = (unit * pieces) * p.fan_in + input;
-            (input < p.fan_in).then_some(()).and(p.weight.get_mut(at))
-        }),
-        Param::Bias { layer, unit } => weights.get_mut(layer).and_then(|p| {
-            let pieces = (p.bias.len() / p.units.max(1)).max(1);
-            p.bias.get_mut(unit * pieces)
-        }),
+    let Some((layer, bias, at)) = slot(weights, param) else { return false };
+    let p = &mut weights[layer];
+    if bias { p.bias[at] = value } else { p.weight[at] = value }
+    true
+}
+
+/// Where `param` is: its layer, whether it is a bias, and its index in that layer's weights or
+/// biases; `None` when the network has no such number.
+fn slot(weights: &[LayerParams], param: Param) -> Option<(usize, bool, usize)> {
+    let (layer, unit, input) = match param {
+        Param::Weight { layer, unit, input } => (layer, unit, Some(input)),
+        Param::Bias { layer, unit } => (layer, unit, None),
     };
-    match slot {
-        Some(v) => {
-            *v = value;
-            true
-        }
-        None => false,
+    let p = weights.get(layer)?;
+    // Maxout has a row of weights and a bias per piece: the first piece stands for the unit.
+    let pieces = (p.bias.len() / p.units.max(1)).max(1);
+    if unit >= p.units {
+        return None;
+    }
+    match input {
+        Some(i) if i < p.fan_in => Some((layer, false, unit * pieces * p.fan_in + i)).filter(|s| s.2 < p.weight.len()),
+        Some(_) => None,
+        None => Some((layer, true, unit * pieces)).filter(|s| s.2 < p.bias.len()),
     }
 }
 
@@ -179,29 +176,26 @@ fn picture_url(values: &[f32], n: usize, scale: f32, discrete: bool) -> String {
 }
 
 /// The picture's values for a neuron, the grid's side and its colour scale.
-pub fn node_values(
-    p: &Pictures,
-    features: &[Feature],
-    node: Node,
-    columns: usize,
-) -> Option<(Vec<f32>, usize, f32)> {
-    let n = p.thumb;
-    let scaled = |v: Vec<f32>| {
-        let scale = v.iter().fold(1e-6f32, |m, x| m.max(x.abs())).max(1.0);
-        (v, n, scale)
-    };
+pub fn node_values(p: &Pictures, features: &[Feature], node: Node, columns: usize) -> Option<(Vec<f32>, usize, f32)> {
     if node.column == 0 {
-        let f = features.get(node.unit)?;
-        return (n > 0).then(|| scaled(feature_grid(*f, n)));
+        return input_values(features, node.unit, p.thumb);
     }
     if node.column + 1 == columns && p.neurons.last().is_some_and(|o| o.len() == 1) {
         return (!p.output.is_empty()).then(|| (p.output.clone(), p.grid, 1.0));
     }
-    p.neurons
-        .get(node.column - 1)?
-        .get(node.unit)
-        .cloned()
-        .map(scaled)
+    p.neurons.get(node.column - 1)?.get(node.unit).cloned().map(|v| scaled(v, p.thumb))
+}
+
+/// Input feature `unit` over the plane on an n×n grid, with its colour scale.
+fn input_values(features: &[Feature], unit: usize, n: usize) -> Option<(Vec<f32>, usize, f32)> {
+    let f = features.get(unit)?;
+    (n > 0).then(|| scaled(feature_grid(*f, n), n))
+}
+
+/// A picture's values with their colour scale: the largest magnitude, at least 1.
+fn scaled(v: Vec<f32>, n: usize) -> (Vec<f32>, usize, f32) {
+    let scale = v.iter().fold(1e-6f32, |m, x| m.max(x.abs())).max(1.0);
+    (v, n, scale)
 }
 
 /// A feature's value over the plane on an n×n grid, top row first (as the driver's grids).
@@ -218,7 +212,7 @@ fn feature_grid(f: Feature, n: usize) -> Vec<f32> {
         .collect()
 }
 
-fn node_name(lang: Lang, cols: &[Column], node: Node) -> String {
+pub(crate) fn node_name(lang: Lang, cols: &[Column], node: Node) -> String {
     let last = cols.len().saturating_sub(1);
     match node.column {
         0 => cols
@@ -302,7 +296,12 @@ pub fn NetworkGraph(lab: Lab) -> impl IntoView {
                 let node = Node { column, unit };
                 let (x, y) = node_at(column, unit);
                 let features = features.clone();
+                // The inputs' pictures never change with training: made once per picture size.
+                let thumb = Memo::new(move |_| lab.pictures.with(|p| p.thumb));
                 let href = move || {
+                    if column == 0 {
+                        return input_values(&features, unit, thumb.get()).map(|(v, n, scale)| picture_url(&v, n, scale, false)).unwrap_or_default();
+                    }
                     let discrete = lab.view.with(|v| v.discretize) && column + 1 == count;
                     lab.pictures
                         .with(|p| node_values(p, &features, node, count))

@@ -45,16 +45,8 @@ pub fn SequenceView(lab: Lab) -> impl IntoView {
                 tr(lang.get(), "input x₁ … x_T", "입력 x₁ … x_T").to_string(),
                 seq.input,
             ))
-            .chain(seq.hidden.into_iter().map(|(label, g)| {
-                let (layer, units) = label.split_once(' ').unwrap_or((&label, ""));
-                (
-                    format!(
-                        "{} {layer}: h₁ … h_T ({units} {})",
-                        tr(lang.get(), "layer", "층"),
-                        tr(lang.get(), "units", "유닛")
-                    ),
-                    g,
-                )
+            .chain(seq.hidden.into_iter().map(|(layer, units, g)| {
+                (format!("{} {layer}: h₁ … h_T ({units} {})", tr(lang.get(), "layer", "층"), tr(lang.get(), "units", "유닛")), g)
             }))
             .map(|(label, grid)| {
                 view! {

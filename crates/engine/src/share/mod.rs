@@ -143,9 +143,9 @@ pub struct Decoded {
 }
 
 impl Decoded {
-    pub(crate) fn new(spec: ModelSpec, p: Problems, view: ViewOptions, source: Source) -> Decoded {
-        let notes = p.notes.clone();
-        let missing = p.missing.clone();
+    pub(crate) fn new(spec: ModelSpec, mut p: Problems, view: ViewOptions, source: Source) -> Decoded {
+        let notes = std::mem::take(&mut p.notes);
+        let missing = std::mem::take(&mut p.missing);
         Decoded {
             spec,
             problems: p.finish(),
