@@ -79,8 +79,13 @@ fn wasm_bindgen_version() -> Result<String, String> {
 
 fn ensure_npm() -> Result<(), String> {
     let root = cmd::root();
-    let ready = ["node_modules/.bin/wasm-opt", "node_modules/playwright-core/package.json"]
-        .iter()
+    let ready = [
+        "node_modules/.bin/wasm-opt",
+        "node_modules/playwright-core/package.json",
+        "node_modules/axe-core/axe.min.js",
+        "node_modules/selenium-webdriver/package.json",
+    ]
+    .iter()
         .all(|p| root.join(p).exists());
     if ready {
         return Ok(());
@@ -88,7 +93,7 @@ fn ensure_npm() -> Result<(), String> {
     if cmd::output(cmd::new("npm").arg("--version")).is_none() {
         ensure_apt(&["nodejs", "npm"])?;
     }
-    println!("xtask: installing npm packages (binaryen, playwright-core)");
+    println!("xtask: installing npm packages (binaryen, playwright-core, axe-core, selenium-webdriver)");
     cmd::run(cmd::new("npm").args(["ci", "--no-audit", "--no-fund"]))
 }
 
