@@ -86,7 +86,7 @@ fn ensure_npm() -> Result<(), String> {
         "node_modules/selenium-webdriver/package.json",
     ]
     .iter()
-        .all(|p| root.join(p).exists());
+    .all(|p| root.join(p).exists());
     if ready {
         return Ok(());
     }
