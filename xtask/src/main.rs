@@ -9,11 +9,15 @@
 //! - `python [SPEC…]`: runs the generated Keras and PyTorch code against the engine (`python.rs`).
 //! - `bench [--quick]`: our engine against TensorFlow.js and ConvNetJS in headless Chromium, plus
 //!   native figures; writes `target/bench/report.{md,json}` (see `bench.rs`).
+//! - `gpu-report [--quick]`: conformance and `dl101 bench` on this machine's GPU through native
+//!   wgpu (lavapipe where there is none), each kernel set forced; writes
+//!   `target/gpu-report/report.md` (see `gpu_report.rs`).
 
 mod bench;
 mod cmd;
 mod csp;
 mod fuzz;
+mod gpu_report;
 mod python;
 mod serve;
 mod test;
@@ -32,8 +36,9 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::fuzz(rest),
         Some("python") => python::python(rest),
         Some("bench") => bench::bench(rest),
+        Some("gpu-report") => gpu_report::gpu_report(rest),
         _ => {
-            eprintln!("usage: cargo xtask <serve [--port N] | test | dist | conformance [DIR] | fuzz [RUNS] | bench [--quick] | python [SPEC…]>");
+            eprintln!("usage: cargo xtask <serve [--port N] | test | dist | conformance [DIR] | fuzz [RUNS] | bench [--quick] | gpu-report [--quick] | python [SPEC…]>");
             return ExitCode::from(2);
         }
     };

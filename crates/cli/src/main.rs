@@ -1,9 +1,12 @@
 //! `dl101`: the engine from the command line.
 //!
-//! - `dl101 conformance [DIR] [--backend cpu|gpu|both]` runs every vector file in `DIR`
+//! - `dl101 adapter` prints the GPU adapter wgpu finds, as JSON (name, backend, whether it is a
+//!   software one, the kernel set it gets), or fails saying why there is none.
+//! - `dl101 conformance [DIR] [--backend cpu|gpu|both] [--kernels auto|software|hardware|both]` runs every vector file in `DIR`
 //!   (default: `$DL101_VECTORS`, else the copy vendored in the repository at
 //!   `crates/engine/tests/vectors`) on the chosen backends, prints one line per file and backend,
-//!   then `N passed, N failed`, and exits non-zero on any failure.
+//!   then `N passed, N failed`, and exits non-zero on any failure. The GPU runs with the adapter's
+//!   kernel set, or with each set forced.
 //! - `dl101 train <spec.json | share link> [--epochs N] [--backend cpu|gpu]` trains a model spec
 //!   and prints its loss curve, one line per epoch. The spec is a JSON file, or a share link: a
 //!   whole URL, a `#fragment` or a bare fragment, in this playground's format or TensorFlow
@@ -11,8 +14,8 @@
 //!   `# link: ...` lines and the nearest valid experiment is trained.
 //! - `dl101 export <spec | link | model.json> [--epochs N] [--out model.json] [--keras F.py] [--pytorch F.py]`
 //!   writes a model file (spec and weights) and equivalent Keras and PyTorch code (`export.rs`).
-//! - `dl101 bench [--quick] [--repeats N] [--backend cpu|gpu|both] [--json FILE]` times the
-//!   workloads of issue #6 (W1-W4 training, W5 GEMM) natively on the CPU and the GPU (`bench.rs`).
+//! - `dl101 bench [--quick] [--repeats N] [--backend cpu|gpu|both] [--kernels ...] [--gemm N,...] [--json FILE]`
+//!   times the workloads of issue #6 (W1-W4 training, W5 GEMM) natively on the CPU and the GPU (`bench.rs`).
 
 mod bench;
 mod export;
@@ -22,20 +25,23 @@ use std::process::ExitCode;
 
 use engine::backend::Backend;
 use engine::backend::cpu::CpuBackend;
+use engine::backend::gpu::KernelSet;
 use engine::conformance::{self, CaseResult};
 use engine::share;
 use engine::spec::ModelSpec;
 use engine::train::Trainer;
 
 const USAGE: &str = "usage:
-  dl101 conformance [DIR] [--backend cpu|gpu|both]
+  dl101 adapter
+  dl101 conformance [DIR] [--backend cpu|gpu|both] [--kernels auto|software|hardware|both]
   dl101 train <spec.json | share link> [--epochs N] [--backend cpu|gpu]
-  dl101 bench [--quick] [--repeats N] [--backend cpu|gpu|both] [--json FILE]
+  dl101 bench [--quick] [--repeats N] [--backend cpu|gpu|both] [--kernels auto|software|hardware|both] [--gemm N,N,...] [--json FILE]
   dl101 export <spec.json | share link | model.json> [--epochs N] [--steps N] [--out model.json] [--keras FILE.py] [--pytorch FILE.py] [--check FILE.json]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        Some("adapter") => adapter_cmd(&args[1..]),
         Some("conformance") => conformance_cmd(&args[1..]),
         Some("train") => train_cmd(&args[1..]),
         Some("bench") => bench::bench_cmd(&args[1..]),
@@ -100,8 +106,34 @@ fn gpu_backend() -> Result<engine::backend::gpu::GpuBackend, String> {
     pollster::block_on(engine::backend::gpu::GpuBackend::acquire()).map_err(|e| e.to_string())
 }
 
+fn adapter_cmd(args: &[String]) -> Result<bool, String> {
+    if !args.is_empty() {
+        return Err(USAGE.to_string());
+    }
+    let gpu = gpu_backend()?;
+    let a = gpu.adapter();
+    let info = serde_json::json!({
+        "name": a.name,
+        "backend": a.backend,
+        "is_software": a.is_software,
+        "kernels": gpu.kernels().name(),
+    });
+    println!("{info}");
+    Ok(true)
+}
+
+/// The GPU kernel sets a command runs with: `None` for the adapter's own.
+fn kernels_opt(opts: &[(String, String)]) -> Result<Vec<Option<KernelSet>>, String> {
+    match opts.iter().rev().find(|(k, _)| k == "kernels").map(|(_, v)| v.as_str()) {
+        None | Some("auto") => Ok(vec![None]),
+        Some("both") => Ok(KernelSet::ALL.into_iter().map(Some).collect()),
+        Some(name) => KernelSet::parse(name).map(|k| vec![Some(k)]).ok_or_else(|| format!("--kernels must be auto, software, hardware or both, not `{name}`")),
+    }
+}
+
 fn conformance_cmd(args: &[String]) -> Result<bool, String> {
-    let (pos, opts) = parse(args, &["backend"])?;
+    let (pos, opts) = parse(args, &["backend", "kernels"])?;
+    let kernel_sets = kernels_opt(&opts)?;
     if pos.len() > 1 {
         return Err(USAGE.to_string());
     }
@@ -131,7 +163,13 @@ fn conformance_cmd(args: &[String]) -> Result<bool, String> {
         match gpu_backend() {
             Ok(mut gpu) => {
                 eprintln!("gpu: {}", gpu.describe());
-                tally("gpu", run(&dir, &mut gpu)?);
+                for k in kernel_sets {
+                    if let Some(k) = k {
+                        gpu.set_kernels(k);
+                    }
+                    let tag = format!("gpu/{}", gpu.kernels());
+                    tally(&tag, run(&dir, &mut gpu)?);
+                }
             }
             Err(e) => {
                 // No device is a failure of every GPU case, not a silent skip.

@@ -134,3 +134,40 @@ fn train_takes_a_tf_playground_link_and_a_broken_link() {
     assert_eq!(code, 2);
     assert!(err.contains("cannot read"), "{err}");
 }
+
+#[test]
+fn adapter_prints_the_gpu_and_its_kernel_set_as_json() {
+    let (code, out, err) = dl101(&["adapter"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert!(!v["name"].as_str().unwrap_or_default().is_empty(), "{out}");
+    let software = v["is_software"].as_bool().expect("is_software");
+    assert_eq!(v["kernels"], if software { "software" } else { "hardware" }, "{out}");
+}
+
+#[test]
+fn gpu_conformance_runs_with_each_kernel_set_forced() {
+    let dir = vectors("kernels", &["dense_33x70_to_65.json", "conv2d_5x5_s2_p2.json", "conv2d_multichannel_3x3_s1_p0.json"]);
+    let (code, out, err) = dl101(&["conformance", dir.to_str().unwrap(), "--backend", "gpu", "--kernels", "both"]);
+    assert_eq!(code, 0, "{out}{err}");
+    for set in ["software", "hardware"] {
+        assert_eq!(out.lines().filter(|l| l.starts_with(&format!("PASS gpu/{set} "))).count(), 3, "{out}");
+    }
+    assert_eq!(out.lines().last(), Some("6 passed, 0 failed"));
+    let (code, _, err) = dl101(&["conformance", dir.to_str().unwrap(), "--kernels", "fast"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--kernels must be auto, software, hardware or both"), "{err}");
+}
+
+#[test]
+fn bench_refuses_bad_gemm_sizes_and_kernel_sets() {
+    for (args, says) in [
+        (&["bench", "--gemm", "256,x"][..], "--gemm takes sides"),
+        (&["bench", "--gemm", "0"][..], "--gemm takes sides"),
+        (&["bench", "--kernels", "turbo"][..], "--kernels must be"),
+    ] {
+        let (code, _, err) = dl101(args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}

@@ -3,7 +3,8 @@
 //! message saying so; they never skip.
 #![cfg(target_arch = "wasm32")]
 
-use engine::backend::gpu::{GpuBackend, device, selftest};
+use engine::backend::gpu::kernels::Kernel;
+use engine::backend::gpu::{GpuBackend, KernelSet, device, selftest};
 use engine::conformance::{Case, run_case};
 use wasm_bindgen_test::*;
 
@@ -67,17 +68,34 @@ const VECTORS: [(&str, &str); 42] = [
     ("rnn_tanh_t5.json", include_str!("vectors/rnn_tanh_t5.json")),
 ];
 
+/// Every vector with each kernel set forced (the software adapters' barrier-free kernels and the
+/// hardware GPUs' tiled GEMM and implicit-GEMM convolution), whatever this browser's adapter is.
 #[wasm_bindgen_test]
-async fn every_conformance_vector_passes_on_browser_webgpu() {
+async fn every_conformance_vector_passes_on_browser_webgpu_with_each_kernel_set() {
     let gpu = device::acquire().await.map_err(|e| format!("{NO_ADAPTER}: {e}")).unwrap();
     let mut backend = GpuBackend::new(gpu);
     let mut failed = Vec::new();
-    for (file, text) in VECTORS {
-        let case = Case::from_json(text).unwrap();
-        let result = run_case(&mut backend, &case, file).await;
-        if !result.passed {
-            failed.push(format!("{file}: {}", result.message));
+    for kernels in KernelSet::ALL {
+        backend.set_kernels(kernels);
+        let before: Vec<u64> = VARIANTS.iter().map(|&k| backend.dispatches_of(k)).collect();
+        for (file, text) in VECTORS {
+            let case = Case::from_json(text).unwrap();
+            let result = run_case(&mut backend, &case, file).await;
+            if !result.passed {
+                failed.push(format!("{kernels} kernels, {file}: {}", result.message));
+            }
+        }
+        let used: Vec<u64> = VARIANTS.iter().zip(&before).map(|(&k, b)| backend.dispatches_of(k) - b).collect();
+        // [barrier-free GEMM, tiled GEMM, direct conv, implicit-GEMM conv]
+        let expect_used = match kernels {
+            KernelSet::Software => [true, false, true, false],
+            KernelSet::Hardware => [false, true, false, true],
+        };
+        for ((k, n), want) in VARIANTS.iter().zip(&used).zip(expect_used) {
+            assert_eq!(*n > 0, want, "{kernels} kernels: {k:?} dispatched {n} times");
         }
     }
-    assert!(failed.is_empty(), "{} of {} vectors failed on WebGPU:\n{}", failed.len(), VECTORS.len(), failed.join("\n"));
+    assert!(failed.is_empty(), "{} vector runs failed on WebGPU:\n{}", failed.len(), failed.join("\n"));
 }
+
+const VARIANTS: [Kernel; 4] = [Kernel::GemmSmall, Kernel::Gemm, Kernel::Conv2dForward, Kernel::Conv2dForwardTiled];

@@ -6,7 +6,7 @@
 
 use engine::activation::Activation;
 use engine::backend::cpu::CpuBackend;
-use engine::backend::gpu::GpuBackend;
+use engine::backend::gpu::{GpuBackend, KernelSet};
 use engine::backend::{ActOp, Backend, Conv2d, Gemm, LossOp, RnnCell, View};
 use engine::loss::LossKind;
 use engine::optim::{OptimKind, OptimStep};
@@ -93,17 +93,26 @@ async fn op_sequence<B: Backend>(b: &mut B) -> Vec<(&'static str, Vec<f32>)> {
     out
 }
 
+/// Named outputs of the GPU (with `kernels` forced) against the CPU's, within 1e-4.
+fn agree<S: AsRef<str>>(kernels: KernelSet, got: &[(S, Vec<f32>)], want: &[(S, Vec<f32>)]) {
+    assert_eq!(got.len(), want.len());
+    for ((name, gv), (_, cv)) in got.iter().zip(want) {
+        let name = name.as_ref();
+        assert_eq!(gv.len(), cv.len(), "{name}");
+        for (i, (&a, &c)) in gv.iter().zip(cv).enumerate() {
+            assert!((a - c).abs() <= 1e-4 + 1e-4 * c.abs(), "{kernels} kernels, {name}[{i}]: gpu {a}, cpu {c}");
+        }
+    }
+}
+
 #[wasm_bindgen_test]
 async fn gpu_ops_agree_with_cpu_in_the_browser() {
     let mut g = gpu().await;
     assert!(g.describe().starts_with("WebGPU: "), "{}", g.describe());
-    let got = op_sequence(&mut g).await;
     let want = op_sequence(&mut CpuBackend::new()).await;
-    for ((name, gv), (_, cv)) in got.iter().zip(&want) {
-        assert_eq!(gv.len(), cv.len(), "{name}");
-        for (i, (&a, &c)) in gv.iter().zip(cv).enumerate() {
-            assert!((a - c).abs() <= 1e-4 + 1e-4 * c.abs(), "{name}[{i}]: gpu {a}, cpu {c}");
-        }
+    for kernels in KernelSet::ALL {
+        g.set_kernels(kernels);
+        agree(kernels, &op_sequence(&mut g).await, &want);
     }
 }
 
@@ -170,14 +179,10 @@ async fn conv_lstm_sequence<B: Backend>(b: &mut B) -> Vec<(String, Vec<f32>)> {
 #[wasm_bindgen_test]
 async fn conv2d_and_lstm_agree_with_cpu_in_the_browser() {
     let mut g = gpu().await;
-    let got = conv_lstm_sequence(&mut g).await;
     let want = conv_lstm_sequence(&mut CpuBackend::new()).await;
-    assert_eq!(got.len(), want.len());
-    for ((name, gv), (_, cv)) in got.iter().zip(&want) {
-        assert_eq!(gv.len(), cv.len(), "{name}");
-        for (i, (&a, &c)) in gv.iter().zip(cv).enumerate() {
-            assert!((a - c).abs() <= 1e-4 + 1e-4 * c.abs(), "{name}[{i}]: gpu {a}, cpu {c}");
-        }
+    for kernels in KernelSet::ALL {
+        g.set_kernels(kernels);
+        agree(kernels, &conv_lstm_sequence(&mut g).await, &want);
     }
 }
 

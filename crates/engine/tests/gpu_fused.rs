@@ -2,7 +2,9 @@
 //! backward with the activation's derivative folded into the gradient kernels and the bias
 //! gradient in the weight-gradient kernel) against the CPU, which runs them as separate ops:
 //! for every fusable activation, on shapes that take the direct (register-blocked) GEMM and
-//! the tiled one, with the bias gradient in the weight's buffer (one kernel) and apart from it.
+//! the tiled one, with the bias gradient in the weight's buffer (one kernel) and apart from it,
+//! and with each kernel set forced ([`KernelSet`]): the software adapters' barrier-free kernels
+//! and the hardware GPUs' tiled GEMM and implicit-GEMM convolution, whatever the adapter.
 
 #[path = "gpu_common/mod.rs"]
 mod gpu_common;
@@ -10,6 +12,8 @@ mod gpu_common;
 use engine::activation::Activation;
 use engine::backend::cpu::CpuBackend;
 use engine::backend::{Backend, Conv2d, ConvGrad, DenseGrad, Gemm, View};
+use engine::backend::gpu::KernelSet;
+use engine::backend::gpu::kernels::Kernel;
 use gpu_common::{Rng, get, gpu, put, zeros};
 
 const ACTS: [Activation; 6] = [
@@ -56,20 +60,33 @@ fn dense<B: Backend>(b: &mut B, act: Activation, rows: usize, fan_in: usize, uni
 }
 
 #[test]
-fn dense_fused_matches_cpu() {
+fn dense_fused_matches_cpu_with_each_kernel_set() {
     let mut g = gpu();
     let mut c = CpuBackend::new();
-    // Direct GEMM (small, odd widths), then tiled (both sides ≥ 64, > 2^21 multiply-adds).
-    for (rows, fan_in, units) in [(7, 5, 3), (33, 17, 10), (96, 300, 80)] {
-        for act in ACTS {
-            for together in [true, false] {
-                let seed = (rows * 1000 + units) as u64;
-                let want = dense(&mut c, act, rows, fan_in, units, together, seed);
-                let got = dense(&mut g, act, rows, fan_in, units, together, seed);
-                for (part, (gv, cv)) in ["y", "dweight", "dbias", "dx"].iter().zip(got.iter().zip(&want)) {
-                    close(&format!("dense {rows}x{fan_in}x{units} {act:?} together={together} {part}"), gv, cv);
+    for kernels in KernelSet::ALL {
+        g.set_kernels(kernels);
+        let (small, tiled) = (g.dispatches_of(Kernel::GemmSmall), g.dispatches_of(Kernel::Gemm));
+        // Small, odd widths; a 33×40→64 layer; a layer whose products are large enough for the
+        // software set's tiled kernel (both sides ≥ 64, > 2^21 multiply-adds).
+        for (rows, fan_in, units) in [(7, 5, 3), (33, 40, 64), (96, 300, 80)] {
+            for act in ACTS {
+                for together in [true, false] {
+                    let seed = (rows * 1000 + units) as u64;
+                    let want = dense(&mut c, act, rows, fan_in, units, together, seed);
+                    let got = dense(&mut g, act, rows, fan_in, units, together, seed);
+                    for (part, (gv, cv)) in ["y", "dweight", "dbias", "dx"].iter().zip(got.iter().zip(&want)) {
+                        close(&format!("{kernels} dense {rows}x{fan_in}x{units} {act:?} together={together} {part}"), gv, cv);
+                    }
                 }
             }
+        }
+        let (small, tiled) = (g.dispatches_of(Kernel::GemmSmall) - small, g.dispatches_of(Kernel::Gemm) - tiled);
+        // Per activation and bias placement: forward, dweight and dx products of each shape.
+        let per_shape = (ACTS.len() * 2 * 3) as u64;
+        match kernels {
+            // Only the last shape is large enough for the tiled kernel.
+            KernelSet::Software => assert_eq!((small, tiled), (2 * per_shape, per_shape), "software: products"),
+            KernelSet::Hardware => assert_eq!((small, tiled), (0, 3 * per_shape), "hardware: products"),
         }
     }
 }
@@ -99,22 +116,35 @@ fn conv<B: Backend>(b: &mut B, act: Activation, op: Conv2d, together: bool) -> [
 }
 
 #[test]
-fn conv_fused_matches_cpu() {
+fn conv_fused_matches_cpu_with_each_kernel_set() {
     let mut g = gpu();
     let mut c = CpuBackend::new();
     let ops = [
         Conv2d { batch: 3, in_channels: 1, height: 8, width: 8, out_channels: 8, kernel: [3, 3], stride: [1, 1], padding: [1, 1] },
         Conv2d { batch: 2, in_channels: 5, height: 7, width: 9, out_channels: 6, kernel: [3, 2], stride: [2, 1], padding: [1, 0] },
+        // More than one 64×64 tile each way, and a depth (3·3·3 = 27) that is not a multiple of 16.
+        Conv2d { batch: 5, in_channels: 3, height: 12, width: 11, out_channels: 70, kernel: [3, 3], stride: [1, 1], padding: [1, 1] },
     ];
-    for op in ops {
-        for act in ACTS {
-            for together in [true, false] {
-                let want = conv(&mut c, act, op, together);
-                let got = conv(&mut g, act, op, together);
-                for (part, (gv, cv)) in ["y", "dweight", "dbias", "dx"].iter().zip(got.iter().zip(&want)) {
-                    close(&format!("conv {op:?} {act:?} together={together} {part}"), gv, cv);
+    for kernels in KernelSet::ALL {
+        g.set_kernels(kernels);
+        let before = (g.dispatches_of(Kernel::Conv2dForward), g.dispatches_of(Kernel::Conv2dForwardTiled));
+        for op in ops {
+            for act in ACTS {
+                for together in [true, false] {
+                    let want = conv(&mut c, act, op, together);
+                    let got = conv(&mut g, act, op, together);
+                    for (part, (gv, cv)) in ["y", "dweight", "dbias", "dx"].iter().zip(got.iter().zip(&want)) {
+                        close(&format!("{kernels} conv {op:?} {act:?} together={together} {part}"), gv, cv);
+                    }
                 }
             }
+        }
+        let direct = g.dispatches_of(Kernel::Conv2dForward) - before.0;
+        let tiled = g.dispatches_of(Kernel::Conv2dForwardTiled) - before.1;
+        let runs = (ops.len() * ACTS.len() * 2) as u64;
+        match kernels {
+            KernelSet::Software => assert_eq!((direct, tiled), (runs, 0), "software: every forward direct"),
+            KernelSet::Hardware => assert_eq!((direct, tiled), (0, runs), "hardware: every forward an implicit GEMM"),
         }
     }
 }

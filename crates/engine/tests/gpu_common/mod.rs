@@ -2,7 +2,7 @@
 //! adapter), a seeded generator, uploads, downloads and tolerant comparisons.
 #![allow(dead_code)]
 
-use engine::backend::gpu::GpuBackend;
+use engine::backend::gpu::{GpuBackend, KernelSet};
 use engine::backend::{Backend, View};
 
 /// The GPU backend on the machine's adapter. Panics with a clear message where there is none.
@@ -11,6 +11,13 @@ pub fn gpu() -> GpuBackend {
         panic!("no GPU adapter for the GPU tests ({e}); install Mesa's Vulkan drivers (mesa-vulkan-drivers) for lavapipe")
     });
     pollster::block_on(b.compile_all()).unwrap_or_else(|e| panic!("kernels failed to compile: {e}"));
+    b
+}
+
+/// The GPU backend with a kernel set forced, whatever the adapter.
+pub fn gpu_with(kernels: KernelSet) -> GpuBackend {
+    let mut b = gpu();
+    b.set_kernels(kernels);
     b
 }
 

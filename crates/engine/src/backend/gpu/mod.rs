@@ -10,6 +10,7 @@
 
 pub mod buffer;
 pub mod device;
+pub mod kernel_set;
 pub mod kernels;
 mod ops;
 pub mod readback;
@@ -18,6 +19,7 @@ pub mod selftest;
 
 pub use buffer::GpuBuffer;
 pub use device::{AdapterSummary, Gpu};
+pub use kernel_set::KernelSet;
 pub use recorder::GpuStats;
 
 use crate::error::{EngineError, Result};
@@ -38,12 +40,14 @@ use recorder::Recorder;
 pub struct GpuBackend {
     rec: Recorder,
     adapter: AdapterSummary,
+    kernels: KernelSet,
 }
 
 impl GpuBackend {
     /// Wraps an acquired device. Pipelines are built on first use (or by [`Self::compile_all`]).
     pub fn new(gpu: Gpu) -> Self {
-        GpuBackend { rec: Recorder::new(gpu.device, gpu.queue), adapter: gpu.adapter }
+        let kernels = KernelSet::for_adapter(&gpu.adapter);
+        GpuBackend { rec: Recorder::new(gpu.device, gpu.queue), adapter: gpu.adapter, kernels }
     }
 
     /// Acquires the default device ([`device::acquire`]) and wraps it.
@@ -56,6 +60,16 @@ impl GpuBackend {
         &self.adapter
     }
 
+    /// Which kernels products and convolutions go to (chosen from the adapter's class).
+    pub fn kernels(&self) -> KernelSet {
+        self.kernels
+    }
+
+    /// Forces a kernel set, whatever the adapter (tests run every variant; the bench compares them).
+    pub fn set_kernels(&mut self, kernels: KernelSet) {
+        self.kernels = kernels;
+    }
+
     /// Whether the device has been lost (the browser reset it, the driver crashed, or the page
     /// called `destroy()`): nothing on it can be read any more, and training must move elsewhere.
     pub fn lost(&self) -> bool {
@@ -65,6 +79,11 @@ impl GpuBackend {
     /// What has been built and submitted so far.
     pub fn stats(&self) -> GpuStats {
         self.rec.stats
+    }
+
+    /// How many times `kernel` has been dispatched so far.
+    pub fn dispatches_of(&self, kernel: kernels::Kernel) -> u64 {
+        self.rec.dispatched[kernel as usize]
     }
 
     /// Builds every kernel's pipeline now (the page does this once, up front, so the first

@@ -84,6 +84,8 @@ pub struct Recorder {
     /// Set by the device-lost callback: the device (and every buffer on it) is gone for good.
     pub lost: Arc<std::sync::atomic::AtomicBool>,
     pub stats: GpuStats,
+    /// Dispatches so far of each kernel, in [`Kernel`] order (which variant a shape took).
+    pub dispatched: Vec<u64>,
 }
 
 fn uniform_arena(device: &wgpu::Device, bytes: u64) -> wgpu::Buffer {
@@ -152,6 +154,7 @@ impl Recorder {
             errors,
             lost,
             stats: GpuStats::default(),
+            dispatched: vec![0; KERNELS.len()],
             device,
             queue,
         }
@@ -322,6 +325,7 @@ impl Recorder {
         pass.set_bind_group(0, &cached.group, &[offset]);
         pass.dispatch_workgroups(groups.0, groups.1, 1);
         self.stats.dispatches += 1;
+        self.dispatched[k as usize] += 1;
         Ok(())
     }
 

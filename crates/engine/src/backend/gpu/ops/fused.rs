@@ -1,4 +1,5 @@
-//! The kernels with an epilogue: the GEMMs (choosing the barrier-free or the tiled kernel),
+//! The kernels with an epilogue: the GEMMs (the barrier-free or the tiled kernel, as the
+//! [`super::super::KernelSet`] says),
 //! the column sums and the convolution forward, with bias, activation and the activation's
 //! derivative folded in, which the fused trait ops in `mod.rs` are built from.
 
@@ -8,14 +9,7 @@ use super::V;
 use super::checks::*;
 use crate::activation::Activation;
 use crate::backend::{Conv2d, Gemm};
-use crate::error::{EngineError, Result};
-
-/// Products go to gemm_small.wgsl (a 1×4 register block per thread, no barriers) unless both
-/// sides of C have at least `TILED_SIDE` rows and columns and there are more than `TILED_MACS`
-/// multiply-adds: then to the tiled gemm.wgsl. Software adapters (lavapipe, SwiftShader) pay
-/// dearly for the tiled kernel's barriers, and the layers here are small.
-pub(super) const TILED_MACS: u64 = 1 << 21;
-pub(super) const TILED_SIDE: usize = 64;
+use crate::error::Result;
 
 /// What a gemm does besides the product (see gemm_small.wgsl's flags).
 #[derive(Clone, Copy, Default)]
@@ -73,8 +67,9 @@ impl GpuBackend {
         }
         let dact = epi.dact.filter(|_| y.is_some());
         let (act, s) = epi.act.or(dact).unwrap_or((0, 0.0));
-        // In u64: on wasm32 a large product overflows usize.
-        let tiled = m >= TILED_SIDE && n >= TILED_SIDE && (m as u64) * (n as u64) * (k as u64) > TILED_MACS;
+        let (gx, gy) = (n.div_ceil(64), m.div_ceil(64));
+        // A grid too large for one dimension takes the barrier-free kernel, whose grid folds into two.
+        let tiled = self.kernels.tiled_gemm(m, n, k) && gx <= 65_535 && gy <= 65_535;
         let sum = epi.sum_off.filter(|_| !tiled);
         let flags = u32::from(trans_a)
             | u32::from(trans_b) << 1
@@ -105,10 +100,6 @@ impl GpuBackend {
             self.rec.dispatch(Kernel::GemmSmall, &params, &buffers, g)?;
             return Ok(sum.is_some());
         }
-        let (gx, gy) = (n.div_ceil(64), m.div_ceil(64));
-        if gx > 65_535 || gy > 65_535 {
-            return Err(EngineError::Unsupported(format!("gemm of {m}×{n}")));
-        }
         self.rec.dispatch(Kernel::Gemm, &params, &buffers, (gx as u32, gy as u32))?;
         Ok(false)
     }
@@ -134,7 +125,8 @@ impl GpuBackend {
         )
     }
 
-    /// conv2d_forward, optionally with the activation (code, scalar) applied to the output.
+    /// conv2d_forward, optionally with the activation (code, scalar) applied to the output: the
+    /// direct kernel, or the implicit GEMM where the kernel set tiles it.
     pub(super) fn conv_forward_ex(&mut self, op: Conv2d, x: &V, weight: &V, bias: Option<&V>, y: &V, act: Option<(u32, f32)>) -> Result<()> {
         const OP: &str = "conv2d_forward";
         let (oh, ow) = conv_shape(OP, &op)?;
@@ -154,8 +146,15 @@ impl GpuBackend {
             &[u(x.offset), u(weight.offset), u(bias.map_or(0, |b| b.offset)), u(y.offset), u32::from(bias.is_some()) | u32::from(act.is_some()) << 1, u(total), act.map_or(0, |a| a.0), f(act.map_or(0.0, |a| a.1))],
         );
         let bias_buf = bias.map_or(&x.buf, |b| &b.buf);
+        let buffers = [&x.buf, &weight.buf, bias_buf, &y.buf];
+        // 64×64 tiles of the implicit product: output channels × (sample, position); a grid too
+        // large for one dimension takes the direct kernel, whose grid folds into two.
+        let tiles = (mul(OP, op.batch, oh * ow)?.div_ceil(64), op.out_channels.div_ceil(64));
+        if self.kernels.tiled_conv() && tiles.0 <= 65_535 && tiles.1 <= 65_535 {
+            return self.rec.dispatch(Kernel::Conv2dForwardTiled, &params, &buffers, (tiles.0 as u32, tiles.1 as u32));
+        }
         let g = groups(OP, total, 64)?;
-        self.rec.dispatch(Kernel::Conv2dForward, &params, &[&x.buf, &weight.buf, bias_buf, &y.buf], g)
+        self.rec.dispatch(Kernel::Conv2dForward, &params, &buffers, g)
     }
 
     /// conv2d_backward_data of `dy·f'(y)` when `dact` gives the activation's output and code.
