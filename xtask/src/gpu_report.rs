@@ -145,14 +145,18 @@ fn report(f: &Facts) -> String {
             md += &format!("\n- {set}: `{line}`");
         }
     }
-    md += "\n\n## Training (W1-W4), steps per second\n\n| workload | CPU | GPU, software kernels | GPU, hardware kernels | best GPU ÷ CPU |\n|---|---:|---:|---:|---:|\n";
+    md += "\n\n## Training (W1-W4), steps per second\n\n| workload | CPU | GPU, software kernels | GPU, hardware kernels | best GPU against the CPU |\n|---|---:|---:|---:|---:|\n";
     for w in ["W1", "W2", "W3", "W4"] {
         let cpu = num(find(f.rows, w, "cpu", ""), "steps_per_s");
         let soft = num(find(f.rows, w, "gpu", "software"), "steps_per_s");
         let hard = num(find(f.rows, w, "gpu", "hardware"), "steps_per_s");
         let best = faster(soft, hard);
-        let ratio = cpu.zip(best).map(|(c, g)| g / c);
-        md += &format!("| {w} | {} | {} | {} | {}× |\n", cell(cpu, 1), cell(soft, 1), cell(hard, 1), cell(ratio, 2));
+        let verdict = match cpu.zip(best) {
+            Some((c, g)) if g >= c => format!("GPU {:.2}× faster", g / c),
+            Some((c, g)) => format!("CPU {:.1}× faster", c / g.max(1e-9)),
+            None => "-".into(),
+        };
+        md += &format!("| {w} | {} | {} | {} | {verdict} |\n", cell(cpu, 0), cell(soft, 0), cell(hard, 0));
     }
     md += "\n## GEMM (W5, n×n·n×n, f32), GFLOP/s\n\n";
     let peak_head = match f.peak {
@@ -199,7 +203,7 @@ mod tests {
         let adapter = serde_json::json!({"backend": "Vulkan", "kernels": "hardware"});
         let conformance = [("software", true, "42 passed, 0 failed".to_string(), vec![])];
         let md = report(&Facts { name: "NVIDIA H200", adapter: &adapter, software: false, conformance: &conformance, rows: &rows, sides: &[256], peak: peak_gflops("NVIDIA H200") });
-        assert!(md.contains("| W1 | 100.0 | 50.0 | 300.0 | 3.00× |"), "{md}");
+        assert!(md.contains("| W1 | 100 | 50 | 300 | GPU 3.00× faster |"), "{md}");
         assert!(md.contains("| 256 | - | - | 6690.00 | 10.0 |"), "{md}");
         assert!(md.contains("| software | 42 passed, 0 failed |"), "{md}");
     }
