@@ -55,7 +55,7 @@ pub fn App() -> impl IntoView {
             <p class="backend" data-testid="backend">{move || lab.status.get().label()}</p>
             <span class="device" data-testid="device">{move || {
                 let (en, ko) = lab.device.get();
-                tr(lang.get(), en, ko)
+                if lang.get() == Lang::En { en } else { ko }
             }}</span>
             <div class="spacer"></div>
             <button data-testid="lang" on:click=move |_| lang.update(|l| *l = if *l == Lang::En { Lang::Ko } else { Lang::En })

@@ -12,6 +12,7 @@ use engine::train::Snapshot;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::calibrate;
 use crate::lab::{DevicePref, Grid, ImagePictures, Lab, Pictures, SequencePictures, Speed};
 use crate::persist::{self, Saved};
 use crate::session::{Device, Session};
@@ -101,6 +102,7 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
     let mut steps_per_frame: u32 = 1;
     let mut seen_steps = lab.step_requests.get_untracked();
     let mut seen_exports = lab.export_requests.get_untracked();
+    let mut seen_sweeps = lab.sweep_requests.get_untracked();
     let mut frame: u64 = 0;
     let mut rate = RateMeter::default();
     let mut b = SideBySide::default();
@@ -118,7 +120,7 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
                 gpu = None;
                 gpu_lost = true;
                 built = Some((lab.spec.get_untracked(), false, lab.resets.get_untracked()));
-                lab.device.set(device_line(lab.device_pref.get_untracked(), false, software, gpu_lost, session.as_ref()));
+                lab.device.set(device_line(lab.device_pref.get_untracked(), false, software, gpu_lost, session.as_ref(), None));
                 continue;
             }
         }
@@ -128,9 +130,29 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
         }
         let spec = lab.spec.get_untracked();
         let have_gpu = gpu.is_some() || matches!(session, Some(Session::Gpu(_)));
+        let pref = lab.device_pref.get_untracked();
+        if have_gpu && pref == DevicePref::Auto && calibrate::cached(&spec).is_none() && spec.validate().is_ok() {
+            // The automatic choice measures this model's shape once: the GPU comes back from the
+            // session (rebuilt below, as it would be for a new shape anyway).
+            if let Some(old) = session.take() {
+                if let Device::Gpu(b) = old.into_device() {
+                    gpu = Some(b);
+                }
+                built = None;
+            }
+            if let Some(g) = gpu.take() {
+                lab.device.set(("Measuring the CPU and WebGPU on this network…".into(), "이 신경망으로 CPU와 WebGPU를 재는 중…".into()));
+                let (rates, back) = measure_devices(&spec, g).await;
+                gpu = back;
+                // A failed measurement counts as the CPU winning: the GPU path did not work.
+                calibrate::remember(&spec, rates.unwrap_or(calibrate::Rates { cpu: 1.0, gpu: 0.0 }));
+            }
+            continue;
+        }
+        let rates = calibrate::cached(&spec);
         let want_gpu = have_gpu
-            && match lab.device_pref.get_untracked() {
-                DevicePref::Auto => !software && !small_for_gpu(&spec),
+            && match pref {
+                DevicePref::Auto => rates.is_some_and(|r| r.gpu_wins()),
                 DevicePref::Gpu => true,
                 DevicePref::Cpu => false,
             };
@@ -170,12 +192,26 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
             }
             // Only training makes something worth keeping: a fresh, untrained session is its link.
             saver.dirty = false;
-            lab.device.set(device_line(lab.device_pref.get_untracked(), have_gpu, software, gpu_lost, session.as_ref()));
+            lab.device.set(device_line(pref, have_gpu, software, gpu_lost, session.as_ref(), rates));
             if let Some(s) = session.as_mut() {
                 if let Err(e) = refresh(&lab, s, true, true).await {
                     stop(&lab, e);
                 }
             }
+            continue;
+        }
+        let sweeps = lab.sweep_requests.get_untracked();
+        if sweeps != seen_sweeps {
+            seen_sweeps = sweeps;
+            lab.playing.set(false);
+            // The measurement needs the GPU: a session holding it is rebuilt afterwards.
+            if matches!(session, Some(Session::Gpu(_))) {
+                if let Some(Device::Gpu(g)) = session.take().map(Session::into_device) {
+                    gpu = Some(g);
+                }
+                built = None;
+            }
+            sweep(&lab, &mut gpu, software).await;
             continue;
         }
         let Some(s) = session.as_mut() else { continue };
@@ -355,36 +391,85 @@ fn build(lab: &Lab, spec: &ModelSpec, want_gpu: bool, gpu: &mut Option<GpuBacken
     }
 }
 
-/// Training steps below this many floating-point operations are over on the CPU before a GPU has
-/// launched a step's dozens of kernels, so the automatic choice keeps them on the CPU even on a
-/// hardware adapter (TensorFlow Playground's default network is about 10 thousand).
-const SMALL_STEP_FLOPS: f64 = 4e6;
-
-fn small_for_gpu(spec: &ModelSpec) -> bool {
-    engine::plan::flops_per_step(spec).is_some_and(|f| f < SMALL_STEP_FLOPS)
+/// The automatic choice's figures: [`calibrate::CALIBRATION_MS`] of steps on each device, in
+/// blocks of a few milliseconds with a frame between them. Gives the GPU back (unless building a
+/// trainer on it failed, which leaves the page on the CPU).
+async fn measure_devices(spec: &ModelSpec, gpu: GpuBackend) -> (engine::Result<calibrate::Rates>, Option<GpuBackend>) {
+    let block = 4.0;
+    let (cpu, _) = calibrate::steps_per_sec(engine::backend::cpu::CpuBackend::new(), spec, calibrate::CALIBRATION_MS, block, now_ms, next_frame).await;
+    let (on_gpu, back) = calibrate::steps_per_sec(gpu, spec, calibrate::CALIBRATION_MS, block, now_ms, next_frame).await;
+    (cpu.and_then(|cpu| on_gpu.map(|gpu| calibrate::Rates { cpu, gpu })), back)
 }
 
-/// Which device trains, and why: the automatic choice explains itself. English and Korean.
-fn device_line(pref: DevicePref, have_gpu: bool, software: bool, lost: bool, session: Option<&Session>) -> (&'static str, &'static str) {
-    let small = session.is_some_and(|s| small_for_gpu(s.spec()));
-    match (session, pref) {
-        (Some(Session::Gpu(_)), _) => ("Training on WebGPU", "WebGPU에서 학습 중"),
-        (Some(Session::Cpu(_)), _) if lost => ("Training on the CPU (the GPU device was lost)", "CPU에서 학습 중 (GPU 장치를 잃어버림)"),
-        (Some(Session::Cpu(_)), DevicePref::Cpu) => ("Training on the CPU (chosen)", "CPU에서 학습 중 (직접 선택)"),
-        (Some(Session::Cpu(_)), _) if have_gpu && software => (
-            "Training on the CPU (auto: the WebGPU adapter is a software renderer, slower than the CPU here)",
-            "CPU에서 학습 중 (자동: WebGPU 어댑터가 소프트웨어 렌더러라 여기서는 CPU가 더 빠름)",
+/// Work per device and width in the GPU lesson's measurement, in milliseconds.
+const SWEEP_MS: f64 = 300.0;
+
+/// The GPU lesson's measurement: the lesson's network at each width, [`SWEEP_MS`] of training on
+/// the CPU and as much on WebGPU, published row by row. Blocks of at most a frame's budget with a
+/// frame between them keep the page responsive throughout.
+async fn sweep(lab: &Lab, gpu: &mut Option<GpuBackend>, software: bool) {
+    let mut found = crate::lab::Sweep { software, ..Default::default() };
+    lab.sweep.set(Some(found.clone()));
+    for width in engine::lessons::GPU_LESSON_WIDTHS {
+        let spec = engine::lessons::spiral_at_width(width);
+        let (cpu, _) = calibrate::steps_per_sec(engine::backend::cpu::CpuBackend::new(), &spec, SWEEP_MS, FRAME_BUDGET_MS, now_ms, next_frame).await;
+        let on_gpu = match gpu.take() {
+            Some(g) => {
+                let (r, back) = calibrate::steps_per_sec(g, &spec, SWEEP_MS, FRAME_BUDGET_MS, now_ms, next_frame).await;
+                *gpu = back;
+                r.ok()
+            }
+            None => None,
+        };
+        match cpu {
+            Ok(cpu) => found.rows.push((width, cpu, on_gpu)),
+            Err(e) => {
+                lab.notice.set(Some(format!("The measurement stopped at width {width}: {e}")));
+                break;
+            }
+        }
+        lab.sweep.set(Some(found.clone()));
+    }
+    found.done = true;
+    lab.sweep.set(Some(found));
+}
+
+/// Steps per second as the page writes them: "12,300".
+pub fn rate_text(r: f64) -> String {
+    let digits = format!("{:.0}", r.max(0.0));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Which device trains, and why: the automatic choice gives the figures it measured. English and
+/// Korean.
+fn device_line(pref: DevicePref, have_gpu: bool, software: bool, lost: bool, session: Option<&Session>, rates: Option<calibrate::Rates>) -> (String, String) {
+    let measured = rates.filter(|_| pref == DevicePref::Auto && have_gpu);
+    let (sw_en, sw_ko) = if software { (", a software renderer", ", 소프트웨어 렌더러") } else { ("", "") };
+    match (session, measured) {
+        (Some(Session::Gpu(_)), Some(r)) => (
+            format!("Training on WebGPU (auto: measured here, WebGPU {} steps/s, the CPU {}{sw_en})", rate_text(r.gpu), rate_text(r.cpu)),
+            format!("WebGPU에서 학습 중 (자동: 여기서 측정한 결과 WebGPU 초당 {} 스텝, CPU 초당 {} 스텝{sw_ko})", rate_text(r.gpu), rate_text(r.cpu)),
         ),
-        (Some(Session::Cpu(_)), _) if have_gpu && small => (
-            "Training on the CPU (auto: this network is small enough that the CPU finishes a step before the GPU could start it)",
-            "CPU에서 학습 중 (자동: 신경망이 작아서 GPU가 시작하기 전에 CPU가 한 스텝을 끝냄)",
+        (Some(Session::Gpu(_)), None) => ("Training on WebGPU".into(), "WebGPU에서 학습 중".into()),
+        (Some(Session::Cpu(_)), _) if lost => ("Training on the CPU (the GPU device was lost)".into(), "CPU에서 학습 중 (GPU 장치를 잃어버림)".into()),
+        (Some(Session::Cpu(_)), _) if pref == DevicePref::Cpu => ("Training on the CPU (chosen)".into(), "CPU에서 학습 중 (직접 선택)".into()),
+        (Some(Session::Cpu(_)), Some(r)) => (
+            format!("Training on the CPU (auto: measured here, the CPU {} steps/s, WebGPU {}{sw_en})", rate_text(r.cpu), rate_text(r.gpu)),
+            format!("CPU에서 학습 중 (자동: 여기서 측정한 결과 CPU 초당 {} 스텝, WebGPU 초당 {} 스텝{sw_ko})", rate_text(r.cpu), rate_text(r.gpu)),
         ),
-        (Some(Session::Cpu(_)), _) => ("Training on the CPU (no usable WebGPU)", "CPU에서 학습 중 (사용할 수 있는 WebGPU 없음)"),
-        (None, _) => ("", ""),
+        (Some(Session::Cpu(_)), None) if have_gpu => ("Training on the CPU".into(), "CPU에서 학습 중".into()),
+        (Some(Session::Cpu(_)), None) => ("Training on the CPU (no usable WebGPU)".into(), "CPU에서 학습 중 (사용할 수 있는 WebGPU 없음)".into()),
+        (None, _) => (String::new(), String::new()),
     }
 }
 
-/// Reads the metrics (and, when due, the pictures) back and publishes them.
 /// Reads the metrics and redraws the pictures, each when asked; returns the milliseconds each
 /// took (for [`Cadence`]).
 async fn refresh(lab: &Lab, s: &mut Session, metrics: bool, pictures: bool) -> engine::Result<(Option<f64>, Option<f64>)> {

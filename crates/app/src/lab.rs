@@ -129,7 +129,7 @@ pub struct Lab {
 
     pub status: RwSignal<ComputeStatus>,
     /// Which device the running session trains on, and why (shown in the page), in English and Korean.
-    pub device: RwSignal<(&'static str, &'static str)>,
+    pub device: RwSignal<(String, String)>,
     pub history: RwSignal<Vec<(f64, Metrics)>>,
     pub latest: RwSignal<Option<Metrics>>,
     pub steps_per_sec: RwSignal<f64>,
@@ -165,6 +165,22 @@ pub struct Lab {
     /// Values the learner typed on the graph, waiting for the driver to write them into the
     /// running session.
     pub edits: RwSignal<Vec<(Param, f32)>>,
+    /// Bumped by the GPU lesson's Measure: the driver times the lesson's network at each width
+    /// on the CPU and on WebGPU.
+    pub sweep_requests: RwSignal<u32>,
+    /// What that measurement found so far.
+    pub sweep: RwSignal<Option<Sweep>>,
+}
+
+/// The GPU lesson's measurement: steps per second at each width on each device.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sweep {
+    /// (width, CPU steps/s, WebGPU steps/s where the browser has a working WebGPU).
+    pub rows: Vec<(u32, f64, Option<f64>)>,
+    /// Every width has been measured.
+    pub done: bool,
+    /// The WebGPU adapter is a software one (it runs on the CPU).
+    pub software: bool,
 }
 
 impl Lab {
@@ -179,7 +195,7 @@ impl Lab {
             speed: RwSignal::new(Speed::Paced),
             selected_layer: RwSignal::new(0),
             status: RwSignal::new(ComputeStatus::Detecting),
-            device: RwSignal::new(("", "")),
+            device: RwSignal::new((String::new(), String::new())),
             history: RwSignal::new(Vec::new()),
             latest: RwSignal::new(None),
             steps_per_sec: RwSignal::new(0.0),
@@ -198,6 +214,8 @@ impl Lab {
             link_report: RwSignal::new(LinkReport::default()),
             weights: RwSignal::new(Vec::new()),
             hover: RwSignal::new(None),
+            sweep_requests: RwSignal::new(0),
+            sweep: RwSignal::new(None),
             edits: RwSignal::new(Vec::new()),
         }
     }

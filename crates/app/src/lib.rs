@@ -3,6 +3,7 @@
 //! in a file of its own.
 
 mod app;
+mod calibrate;
 pub mod compute;
 mod driver;
 pub mod i18n;

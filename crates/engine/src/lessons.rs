@@ -38,6 +38,8 @@ pub enum Focus {
     FeatureMaps,
     /// The loss and accuracy curves.
     Curves,
+    /// Steps per second on the CPU and on WebGPU at growing widths (the page measures them).
+    Devices,
 }
 
 /// One lesson.
@@ -285,7 +287,66 @@ pub const LESSONS: &[Lesson] = &[
         focus: Focus::Curves,
         epochs: 20,
     },
+    Lesson {
+        id: "why_gpus",
+        title: Text { en: "Why deep learning trains on GPUs", ko: "딥러닝이 GPU에서 학습하는 이유" },
+        explain: Text {
+            en: "A training step is mostly matrix products: every unit of a layer multiplies every one of its inputs by a weight, for every sample of the batch. \
+                 A CPU has a few fast cores; a GPU has thousands of small ones that run those multiply-adds side by side, but every step also pays a fixed cost to launch its kernels and wait for them. \
+                 So a narrow network finishes a step on the CPU before the GPU has started, and the GPU pulls ahead once the layers are wide enough to keep its cores busy. \
+                 The measurement below trains the same network at growing widths on both devices, on your own machine.",
+            ko: "학습 한 스텝은 대부분 행렬 곱입니다: 층의 모든 뉴런이 배치의 모든 샘플에서 모든 입력에 가중치를 곱합니다. \
+                 CPU에는 빠른 코어가 몇 개 있고, GPU에는 이 곱셈과 덧셈을 나란히 실행하는 작은 코어가 수천 개 있지만, 스텝마다 커널을 띄우고 기다리는 고정 비용이 듭니다. \
+                 그래서 좁은 신경망은 GPU가 시작하기도 전에 CPU에서 한 스텝을 끝내고, 층이 GPU의 코어를 바쁘게 할 만큼 넓어지면 GPU가 앞서 나갑니다. \
+                 아래 측정은 같은 신경망을 점점 넓혀 가며 두 장치에서 학습시킵니다. 여러분의 컴퓨터에서요.",
+        },
+        try_this: Text {
+            en: "Press Measure; then widen the network to 256 units a layer and train it with the device set to CPU and then to WebGPU.",
+            ko: "측정을 누르세요. 그다음 신경망을 층마다 256개 뉴런으로 넓히고, 장치를 CPU로, 그다음 WebGPU로 두고 학습시켜 보세요.",
+        },
+        spec: narrow_spiral,
+        try_spec: Some(wide_spiral),
+        expect: Text {
+            en: "The table gives the steps per second of each device at each width, and says from which width the GPU wins. \
+                 A software WebGPU adapter (one that runs on the CPU, as in many virtual machines) cannot win at any width; a real GPU wins once the layers are a few hundred units wide.",
+            ko: "표는 너비마다 각 장치의 초당 스텝 수를 보여 주고, 어느 너비부터 GPU가 이기는지 알려 줍니다. \
+                 소프트웨어 WebGPU 어댑터(많은 가상 머신처럼 CPU에서 도는 것)는 어떤 너비에서도 이길 수 없고, 진짜 GPU는 층이 수백 개 뉴런 너비가 되면 이깁니다.",
+        },
+        focus: Focus::Devices,
+        epochs: 2,
+    },
 ];
+
+/// The widths the GPU lesson measures, narrowest first.
+pub const GPU_LESSON_WIDTHS: [u32; 4] = [8, 64, 256, 1024];
+
+/// The GPU lesson's network at `width` units in each of its two hidden layers: the spiral, ReLU,
+/// softmax cross-entropy, Adam, batches of 64.
+pub fn spiral_at_width(width: u32) -> ModelSpec {
+    let mut s = ModelSpec::default();
+    s.data = DataSpec { kind: DatasetKind::Spiral, points: 500, noise: 0, train_percent: 50 };
+    s.features = vec![Feature::X1, Feature::X2];
+    s.layers = vec![LayerSpec::Dense { units: width, activation: Activation::Relu }; 2];
+    s.loss = LossKind::SoftmaxCrossEntropy;
+    s.optimizer = OptimizerSpec { kind: OptimKind::Adam, lr: 0.01, ..s.optimizer };
+    s.batch_size = 64;
+    s.seed = 1;
+    s
+}
+
+fn narrow_spiral() -> ModelSpec {
+    spiral_at_width(GPU_LESSON_WIDTHS[0])
+}
+
+fn wide_spiral(s: &ModelSpec) -> ModelSpec {
+    let mut s = s.clone();
+    for l in &mut s.layers {
+        if let LayerSpec::Dense { units, .. } = l {
+            *units = 256;
+        }
+    }
+    s
+}
 
 /// The lesson with id `id`.
 pub fn lesson(id: &str) -> Option<&'static Lesson> {

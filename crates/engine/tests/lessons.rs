@@ -215,3 +215,25 @@ fn lstm_remembers_where_rnn_forgets() {
     assert!(rnn.best <= 0.65, "rnn reached {}", rnn.best);
     assert!(lstm.best >= 0.9, "lstm reached only {}", lstm.best);
 }
+
+#[test]
+fn the_gpu_lesson_widens_the_same_network() {
+    use engine::lessons::{GPU_LESSON_WIDTHS, spiral_at_width};
+    let l = lesson("why_gpus").unwrap();
+    assert_eq!((l.spec)(), spiral_at_width(GPU_LESSON_WIDTHS[0]));
+    let flops: Vec<f64> = GPU_LESSON_WIDTHS.iter().map(|&w| engine::plan::flops_per_step(&spiral_at_width(w)).unwrap()).collect();
+    // Each width is a bigger step than the last, and the widest is over a thousand times the narrowest.
+    assert!(flops.windows(2).all(|w| w[1] > w[0]), "{flops:?}");
+    assert!(flops[3] > 1000.0 * flops[0], "{flops:?}");
+    for &w in &GPU_LESSON_WIDTHS {
+        let s = spiral_at_width(w);
+        s.validate().unwrap();
+        // Only the widths differ between the measured networks.
+        assert_eq!(s.layers.len(), 2);
+        assert_eq!(ModelSpec { layers: (l.spec)().layers, ..s.clone() }, (l.spec)());
+    }
+    // The narrow network learns the spiral a little in its two epochs; the wide one more.
+    let narrow = train(&(l.spec)(), l.epochs, f32::INFINITY);
+    let wide = train(&tried(l), l.epochs, f32::INFINITY);
+    assert!(wide.last.train_loss < narrow.last.train_loss, "{:?} vs {:?}", narrow.last, wide.last);
+}

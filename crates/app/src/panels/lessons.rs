@@ -2,7 +2,7 @@
 //! this" change applied with one click, and what to watch. The texts and experiments live in the
 //! engine (`engine::lessons`), where tests train each one and check what it promises.
 
-use engine::lessons::{LESSONS, lesson};
+use engine::lessons::{Focus, LESSONS, lesson};
 use leptos::prelude::*;
 
 use crate::i18n::{Lang, tr};
@@ -38,6 +38,7 @@ pub fn LessonsPanel(lab: Lab) -> impl IntoView {
                     <p>{move || text(l.explain)}</p>
                     <p><b>{move || tr(lang.get(), "Watch: ", "볼 것: ")}</b>{move || text(l.expect)}</p>
                     <p><b>{move || tr(lang.get(), "Try this: ", "해 보기: ")}</b>{move || text(l.try_this)}</p>
+                    {(l.focus == Focus::Devices).then(|| view! { <super::devices::DeviceSweep lab /> })}
                     <div class="row">
                         {l.try_spec.map(|f| view! {
                             <button class="primary" data-testid="lesson-try" on:click=move |_| {
