@@ -2,9 +2,11 @@
 //! summary lines and one total line. A failing suite does not stop the others; any failure makes
 //! the exit status non-zero.
 //!
-//! Suites: native `cargo test` (the GPU tests run on Mesa lavapipe), wasm-bindgen-test in headless
-//! Chromium with WebGPU, and the Playwright journeys (`tests/e2e/`, node's test runner) against the
-//! release build served by [`crate::serve`].
+//! Suites: native `cargo test` (the GPU tests run on Mesa lavapipe), the generated Keras and
+//! PyTorch code, wasm-bindgen-test in headless Chromium with WebGPU and in headless Firefox ESR,
+//! and the end-to-end journeys (`tests/e2e/`, node's test runner: Playwright in Chromium,
+//! selenium-webdriver in Firefox, axe-core audits) against the release build served by
+//! [`crate::serve`].
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -33,6 +35,7 @@ pub fn test(args: &[String]) -> Result<(), String> {
         outcomes.push(suite(framework.suite_name(), &mut python::command(framework)));
     }
     outcomes.push(suite("browser (wasm-bindgen-test)", &mut wasm_tests()));
+    outcomes.push(suite("Firefox (wasm-bindgen-test)", &mut firefox_wasm_tests()));
     outcomes.push(match tools::build_site() {
         Ok(()) => e2e(),
         Err(e) => {
@@ -68,7 +71,20 @@ fn wasm_tests() -> Command {
     c
 }
 
-/// The Playwright journeys against the release build in `dist/`.
+/// The app's component tests in headless Firefox ESR through geckodriver (`webdriver.json`'s
+/// `moz:firefoxOptions`). The engine's in-browser suites need WebGPU, which this Firefox lacks.
+fn firefox_wasm_tests() -> Command {
+    let mut c = cmd::cargo();
+    c.args(["test", "--no-fail-fast", "--target", "wasm32-unknown-unknown", "-p", "app", "--lib"])
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+        .env_remove("CHROMEDRIVER")
+        .env("GECKODRIVER", tools::geckodriver())
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "300");
+    c
+}
+
+/// The journeys against the release build in `dist/`: Playwright in Chromium, and
+/// selenium-webdriver through geckodriver in Firefox (`tests/e2e/firefox*.mjs`).
 fn e2e() -> Outcome {
     let listener = match serve::bind(0) {
         Ok(l) => l,
@@ -82,7 +98,8 @@ fn e2e() -> Outcome {
     let mut c = cmd::new("node");
     c.args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
         .arg("tests/e2e/")
-        .env("BASE_URL", &base);
+        .env("BASE_URL", &base)
+        .env("GECKODRIVER", tools::geckodriver());
     suite("end-to-end", &mut c)
 }
 

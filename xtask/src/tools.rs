@@ -1,13 +1,16 @@
 //! Installing what is missing, from the package registries only: the wasm32 target (rustup),
-//! trunk and wasm-bindgen-cli (crates.io), binaryen and playwright-core (npm), and Debian's
-//! chromium, chromium-driver and mesa-vulkan-drivers (apt, when running as root). A second run
-//! finds everything and installs nothing.
+//! trunk, wasm-bindgen-cli and geckodriver (crates.io), binaryen, playwright-core,
+//! selenium-webdriver and axe-core (npm), and Debian's chromium, chromium-driver, firefox-esr and
+//! mesa-vulkan-drivers (apt, when running as root). A second run finds everything and installs
+//! nothing.
 
 use crate::cmd;
 
 /// Trunk 0.22 needs a newer rustc than this machine's 1.95.
 const TRUNK_VERSION: &str = "0.21.14";
-const APT_PACKAGES: [&str; 3] = ["chromium", "chromium-driver", "mesa-vulkan-drivers"];
+const APT_PACKAGES: [&str; 4] = ["chromium", "chromium-driver", "firefox-esr", "mesa-vulkan-drivers"];
+/// Drives Debian's firefox-esr (153 ESR) for the Firefox suites.
+const GECKODRIVER_VERSION: &str = "0.37.1";
 
 /// What every web build needs: the wasm target, trunk, wasm-bindgen-cli, npm's tools.
 pub fn ensure_web() -> Result<(), String> {
@@ -26,7 +29,13 @@ pub fn ensure_native() -> Result<(), String> {
 /// Everything `cargo xtask test` needs.
 pub fn ensure_all() -> Result<(), String> {
     ensure_apt(&APT_PACKAGES)?;
+    ensure_cargo_tool("geckodriver", "geckodriver", GECKODRIVER_VERSION, true)?;
     ensure_web()
+}
+
+/// Where `cargo install` put geckodriver.
+pub fn geckodriver() -> std::path::PathBuf {
+    cmd::cargo_bin().join("geckodriver")
 }
 
 /// Builds the release site into `dist/`.
