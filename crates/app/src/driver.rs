@@ -107,6 +107,7 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
     let mut rate = RateMeter::default();
     let mut b = SideBySide::default();
     let mut cadence = Cadence::default();
+    let mut motion = Motion::new();
     loop {
         next_frame().await;
         frame += 1;
@@ -260,6 +261,7 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
         let started = now_ms();
         saver.dirty = true;
         let (metrics_due, pictures_due) = if lab.playing.get_untracked() { cadence.due(frame) } else { (true, true) };
+        let pictures_due = pictures_due && (!lab.playing.get_untracked() || motion.allows(now_ms()));
         let stepped = s.step(steps);
         let step_ms = now_ms() - started;
         let result = match stepped {
@@ -293,6 +295,34 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
         let measured = if matches!(s, Session::Gpu(_)) { now_ms() - started } else { step_ms };
         steps_per_frame = next_steps_per_frame(steps, measured);
         lab.steps_per_sec.set(rate.add(steps, started));
+    }
+}
+
+/// Pictures redraw at most once a second while playing for a learner who asked their system
+/// for reduced motion (`prefers-reduced-motion: reduce`); the numbers still update every frame.
+const REDUCED_MOTION_MS: f64 = 1000.0;
+
+struct Motion {
+    reduced: Option<web_sys::MediaQueryList>,
+    last: f64,
+}
+
+impl Motion {
+    fn new() -> Motion {
+        let reduced = web_sys::window().and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten());
+        Motion { reduced, last: f64::NEG_INFINITY }
+    }
+
+    /// Whether pictures may be redrawn now (read each time: the setting can change while the page is open).
+    fn allows(&mut self, now: f64) -> bool {
+        if !self.reduced.as_ref().is_some_and(web_sys::MediaQueryList::matches) {
+            return true;
+        }
+        if now - self.last < REDUCED_MOTION_MS {
+            return false;
+        }
+        self.last = now;
+        true
     }
 }
 
@@ -527,6 +557,7 @@ async fn draw_pictures(lab: &Lab, s: &mut Session) {
         };
         if let Ok(p) = result {
             lab.pictures.set(p);
+            lab.picture_updates.update(|n| *n += 1);
         }
         if let Ok(d) = s.diagnostics().await {
             lab.diagnostics.set(Some(d));

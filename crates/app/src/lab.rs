@@ -170,6 +170,9 @@ pub struct Lab {
     pub sweep_requests: RwSignal<u32>,
     /// What that measurement found so far.
     pub sweep: RwSignal<Option<Sweep>>,
+    /// How many times the pictures have been redrawn (the boundary carries it as `data-updates`,
+    /// so the reduced-motion pacing can be observed).
+    pub picture_updates: RwSignal<u64>,
 }
 
 /// The GPU lesson's measurement: steps per second at each width on each device.
@@ -216,6 +219,7 @@ impl Lab {
             hover: RwSignal::new(None),
             sweep_requests: RwSignal::new(0),
             sweep: RwSignal::new(None),
+            picture_updates: RwSignal::new(0),
             edits: RwSignal::new(Vec::new()),
         }
     }

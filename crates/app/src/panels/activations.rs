@@ -87,7 +87,7 @@ pub fn ActivationTable(lab: Lab) -> impl IntoView {
                         <th scope="col">{move || tr(lang.get(), "Strengths", "장점")}</th>
                         <th scope="col">{move || tr(lang.get(), "Weaknesses", "단점")}</th>
                         <th scope="col">{move || tr(lang.get(), "Where to use", "권장 사용처")}</th>
-                        <th scope="col"></th>
+                        <th scope="col"><span class="visually-hidden">{move || tr(lang.get(), "Use in the selected layer", "선택한 층에 적용")}</span></th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>

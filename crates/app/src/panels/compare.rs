@@ -117,7 +117,7 @@ pub fn ComparePanel(lab: Lab) -> impl IntoView {
                 <div class="row ab-numbers">
                     <canvas node_ref=canvas width="150" height="150" data-testid="ab-boundary" class="ab-boundary"
                         class:hidden=move || !lab.spec.with(|s| s.data.kind.is_points())
-                        aria-label=move || tr(lang.get(), "B's output over the plane", "B의 출력") />
+                        role="img" aria-label=move || crate::views::a11y::b_boundary(lang.get(), lab.b_latest.get().as_ref()) />
                     <div class="numbers">
                         <div><span>{move || tr(lang.get(), "B epoch", "B 에폭")}</span><b data-testid="ab-epoch">{move || lab.b_latest.get().map(|m| m.epoch).unwrap_or(0)}</b></div>
                         <div><span>{move || tr(lang.get(), "B train loss", "B 학습 손실")}</span><b data-testid="ab-train-loss">{move || b_value(|m| Some(m.train_loss), false)}</b></div>

@@ -201,10 +201,10 @@ pub fn Boundary(lab: Lab) -> impl IntoView {
     let view = lab.view;
     view! {
         <figure class="boundary" class:hidden=move || !lab.spec.with(|s| s.data.kind.is_points())>
-            <canvas node_ref=canvas width=SIZE height=SIZE data-testid="boundary"
+            <canvas node_ref=canvas width=SIZE height=SIZE data-testid="boundary" data-updates=move || lab.picture_updates.get()
                 data-showing=move || lab.hover.get().map(|n| format!("{}:{}", n.column, n.unit)).unwrap_or_else(|| "output".into())
                 on:click=move |ev| crate::panels::custom_data::on_plane_click(lab, &ev)
-                aria-label=move || tr(lang.get(), "Network output over the input plane, with training points (white ring) and test points (black ring)", "입력 평면 위의 신경망 출력과 학습 데이터(흰 테두리), 테스트 데이터(검은 테두리)") />
+                role="img" aria-label=move || crate::views::a11y::boundary(lang.get(), &showing(), lab.latest.get().as_ref()) />
             <figcaption class="muted small" data-testid="boundary-caption">{showing}</figcaption>
             <div class="view-options">
                 <label><input type="checkbox" data-testid="show-test" prop:checked=move || view.with(|v| v.test_points)

@@ -146,9 +146,9 @@ pub fn Curves(lab: Lab) -> impl IntoView {
     view! {
         <figure class="curves">
             <canvas node_ref=loss_canvas width="320" height="170" data-testid="loss-chart"
-                aria-label=move || tr(lang.get(), "Loss curves", "손실 곡선") />
+                role="img" aria-label=move || crate::views::a11y::curves(lang.get(), false, lab.latest.get().as_ref()) />
             <canvas node_ref=acc_canvas width="320" height="170" data-testid="accuracy-chart" class:hidden=move || !classify()
-                aria-label=move || tr(lang.get(), "Accuracy curves", "정확도 곡선") />
+                role="img" aria-label=move || crate::views::a11y::curves(lang.get(), true, lab.latest.get().as_ref()) />
         </figure>
     }
 }

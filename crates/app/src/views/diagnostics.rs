@@ -12,7 +12,9 @@ use crate::lab::Lab;
 pub fn DiagnosticsView(lab: Lab) -> impl IntoView {
     let lang = lab.lang;
     view! {
-        <div class="diagnostics" data-testid="diagnostics" class:hidden=move || lab.diagnostics.with(Option::is_none)>
+        // Focusable, so that its table scrolls by keyboard too.
+        <div class="diagnostics" data-testid="diagnostics" class:hidden=move || lab.diagnostics.with(Option::is_none)
+            tabindex="0" role="region" aria-label=move || tr(lang.get(), "Inside the layers", "층 안쪽 들여다보기")>
             <h3>{move || tr(lang.get(), "Inside the layers", "층 안쪽 들여다보기")}</h3>
             <ul class="warnings" data-testid="diag-warnings">
                 {move || lab.diagnostics.get().map(|d| d.warnings.into_iter().map(|w| {

@@ -455,7 +455,7 @@ pub fn NetworkGraph(lab: Lab) -> impl IntoView {
     view! {
         <div class="graph" class:hidden=move || cols.with(Vec::is_empty)>
             <div class="graph-heads">{heads}</div>
-            <svg class="graph-svg" data-testid="graph" viewBox=view_box role="img" aria-label=label xmlns="http://www.w3.org/2000/svg">
+            <svg class="graph-svg" data-testid="graph" viewBox=view_box role="group" aria-label=label xmlns="http://www.w3.org/2000/svg">
                 <g>{links}</g>
                 <g>{nodes}</g>
                 <g>{labels}</g>

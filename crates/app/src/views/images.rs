@@ -6,18 +6,19 @@ use leptos::prelude::*;
 
 use crate::i18n::tr;
 use crate::lab::{Grid, Lab};
+use crate::views::a11y;
 use crate::views::boundary::{context, paint_grid_rect};
 
 /// A canvas showing one grid, scaled to its largest magnitude.
 #[component]
-fn GridCanvas(grid: Grid, size: u32, #[prop(optional)] testid: &'static str) -> impl IntoView {
+fn GridCanvas(grid: Grid, size: u32, label: String, #[prop(optional)] testid: &'static str) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     canvas.on_load(move |c| {
         if let Some(ctx) = context(&c) {
             paint_grid_rect(&ctx, &grid, size as f64);
         }
     });
-    view! { <canvas node_ref=canvas width=size height=size class="thumb" data-testid=testid /> }
+    view! { <canvas node_ref=canvas width=size height=size class="thumb" data-testid=testid role="img" aria-label=label /> }
 }
 
 /// The network on one test image, in the network's own shape, left to right: the image, the first
@@ -34,9 +35,10 @@ pub fn ImageViews(lab: Lab) -> impl IntoView {
             {move || pictures().map(|p| {
                 // A network without convolutions (a dense one on images) has no filters or maps.
                 let no_filters = p.filters.is_empty();
-                let filters = p.filters.into_iter().map(|g| view! { <GridCanvas grid=g size=28 /> }).collect_view();
+                let l = lang.get();
+                let filters = p.filters.into_iter().enumerate().map(|(i, g)| view! { <GridCanvas grid=g size=28 label=a11y::filter(l, i) /> }).collect_view();
                 let maps = p.maps.into_iter().map(|(label, grids)| {
-                    let grids = grids.into_iter().map(|g| view! { <GridCanvas grid=g size=36 /> }).collect_view();
+                    let grids = grids.into_iter().enumerate().map(|(i, g)| view! { <GridCanvas grid=g size=36 label=a11y::feature_map(l, &label, i) /> }).collect_view();
                     view! {
                         {arrow()}
                         <div class="flow-col"><span class="muted small">{label}</span><div class="flow-cells">{grids}</div></div>
@@ -45,7 +47,7 @@ pub fn ImageViews(lab: Lab) -> impl IntoView {
                 view! {
                     <div class="flow-col">
                         <span class="muted small">{move || tr(lang.get(), "input", "입력")}</span>
-                        <GridCanvas grid=p.input size=72 testid="sample-image" />
+                        <GridCanvas grid=p.input size=72 testid="sample-image" label=a11y::sample(l, &p.label.to_string(), &p.predicted.to_string()) />
                         <span class="small">{move || tr(lang.get(), "label ", "정답 ")} {p.label}</span>
                     </div>
                     <div class="flow-arrow" class:hidden=no_filters aria-hidden="true">"→"</div>

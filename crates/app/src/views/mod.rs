@@ -1,6 +1,7 @@
 //! What training shows: the output over the plane with the data, each neuron's picture, and the
 //! loss and accuracy curves.
 
+pub mod a11y;
 pub mod boundary;
 pub mod curves;
 pub mod diagnostics;

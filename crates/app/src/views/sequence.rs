@@ -10,7 +10,7 @@ use crate::views::boundary::{context, paint_cells_scaled};
 
 /// A grid drawn as a strip of cells, 320 pixels wide (each time step one column of cells).
 #[component]
-fn StripCanvas(grid: Grid) -> impl IntoView {
+fn StripCanvas(grid: Grid, label: String) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     let height = (grid.height.max(1) * 6).clamp(8, 160) as u32;
     canvas.on_load(move |c| {
@@ -18,7 +18,7 @@ fn StripCanvas(grid: Grid) -> impl IntoView {
             paint_cells_scaled(&ctx, &grid, 320, height as usize);
         }
     });
-    view! { <canvas node_ref=canvas width="320" height=height class="strip" /> }
+    view! { <canvas node_ref=canvas width="320" height=height class="strip" role="img" aria-label=label /> }
 }
 use crate::views::curves::draw_range;
 
@@ -51,8 +51,8 @@ pub fn SequenceView(lab: Lab) -> impl IntoView {
             .map(|(label, grid)| {
                 view! {
                     <div class="unrolled-row">
-                        <span class="muted small">{label}</span>
-                        <StripCanvas grid />
+                        <span class="muted small">{label.clone()}</span>
+                        <StripCanvas grid label=crate::views::a11y::strip(lang.get(), &label) />
                     </div>
                 }
             })
@@ -65,7 +65,7 @@ pub fn SequenceView(lab: Lab) -> impl IntoView {
             <figcaption class="small">{move || tr(lang.get(), "The network unrolled over one test sample, each step's hidden state feeding the next", "테스트 샘플 하나에 대해 펼친 신경망: 각 단계의 은닉 상태가 다음 단계로 이어짐")}</figcaption>
             {unrolled}
             <canvas node_ref=canvas width="320" height="170" data-testid="sequence-chart"
-                aria-label=move || tr(lang.get(), "Predicted against true values", "예측값과 실제값") />
+                role="img" aria-label=move || crate::views::a11y::sequence(lang.get(), lab.latest.get().as_ref()) />
         </figure>
     }
 }
