@@ -4,6 +4,10 @@ use engine::train::Metrics;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
+
+/// The page's font stack (web/style.css), for text drawn on canvases: Korean titles need the
+/// Hangul fonts too.
+const CANVAS_FONTS: &str = r#"system-ui, "Apple SD Gothic Neo", "Malgun Gothic", "Noto Sans KR", NanumGothic, "DL101 Hangul", sans-serif"#;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 
@@ -56,7 +60,7 @@ fn draw_lines(canvas: web_sys::HtmlCanvasElement, title: &str, lines: Vec<(Serie
         .ok()?;
     let (xs, ys) = chart.plotting_area().get_pixel_range();
     let (left, right, top, bottom) = (xs.start as f64, xs.end as f64, ys.start as f64, ys.end as f64);
-    ctx.set_font("11px sans-serif");
+    ctx.set_font(&format!("11px {CANVAS_FONTS}"));
     ctx.set_stroke_style_str("#e2e8f0");
     ctx.set_fill_style_str("#64748b");
     let y_digits = decimals(y_step);
@@ -80,7 +84,7 @@ fn draw_lines(canvas: web_sys::HtmlCanvasElement, title: &str, lines: Vec<(Serie
     }
     ctx.set_text_align("start");
     ctx.set_fill_style_str("#0f172a");
-    ctx.set_font("12px sans-serif");
+    ctx.set_font(&format!("12px {CANVAS_FONTS}"));
     let _ = ctx.fill_text(title, left, 13.0);
     let clip = move |v: Series| v.into_iter().filter(|p| p.1.is_finite()).map(move |(x, y)| (x, y.clamp(y_min, y_top)));
     for (points, colour, width) in lines.into_iter().rev() {
