@@ -6,20 +6,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { launch, BASE_URL, backendLabel, stepEpochs } from './browser.mjs';
+import { launch, openPage, backendLabel, stepEpochs } from './browser.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** Opens the page in a context that can take axe; `viewport` for the phone layout. */
 async function open(browser, viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ bypassCSP: true, viewport });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
-  page.on('pageerror', (err) => errors.push(String(err)));
-  await page.goto(BASE_URL);
-  await backendLabel(page);
-  return { context, page, errors };
+  const opened = await openPage(browser, '', { bypassCSP: true, viewport });
+  await backendLabel(opened.page);
+  return opened;
 }
 
 /** Runs axe on the whole page; prints the violations by impact; returns them. */

@@ -18,9 +18,12 @@ export async function launch({ webgpu = true } = {}) {
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args });
 }
 
-/** Opens the playground in a fresh page; `errors` collects console errors and page crashes. */
-export async function openPage(browser, path = '') {
-  const context = await browser.newContext();
+/**
+ * Opens the playground in a fresh page; `errors` collects console errors and page crashes.
+ * `options` go to the browser context (a viewport, reduced motion, `bypassCSP`).
+ */
+export async function openPage(browser, path = '', options = {}) {
+  const context = await browser.newContext(options);
   const page = await context.newPage();
   const errors = [];
   page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });

@@ -4,7 +4,7 @@
 // redraw at most once a second while training, and still redraw.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, BASE_URL, backendLabel } from './browser.mjs';
+import { launch, openPage, BASE_URL, backendLabel } from './browser.mjs';
 
 const focused = (page) => page.evaluate(() => document.activeElement?.dataset?.testid ?? null);
 
@@ -28,13 +28,8 @@ async function tabTo(page, testid, back = false) {
 test('keyboard only: build a network, train it, open a lesson and copy the share link', async () => {
   const browser = await launch({ webgpu: true });
   try {
-    const context = await browser.newContext();
+    const { context, page, errors } = await openPage(browser);
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(BASE_URL).origin });
-    const page = await context.newPage();
-    const errors = [];
-    page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
-    page.on('pageerror', (err) => errors.push(String(err)));
-    await page.goto(BASE_URL);
     await backendLabel(page);
     const text = (id) => page.getByTestId(id).textContent();
 
@@ -85,9 +80,7 @@ test('keyboard only: build a network, train it, open a lesson and copy the share
 test('with reduced motion, pictures redraw at most once a second while training, and still redraw', async () => {
   const browser = await launch({ webgpu: true });
   try {
-    const context = await browser.newContext({ reducedMotion: 'reduce' });
-    const page = await context.newPage();
-    await page.goto(BASE_URL);
+    const { page, errors } = await openPage(browser, '', { reducedMotion: 'reduce' });
     await backendLabel(page);
     const updates = () => page.getByTestId('boundary').getAttribute('data-updates').then(Number);
     await page.getByTestId('play').click();
@@ -100,6 +93,7 @@ test('with reduced motion, pictures redraw at most once a second while training,
     console.log(`reduced motion: ${n1 - n0} redraws in ${seconds.toFixed(1)} s`);
     assert.ok(n1 - n0 >= 1, 'the pictures still follow the training');
     assert.ok(n1 - n0 <= Math.ceil(seconds) + 1, `${n1 - n0} redraws in ${seconds} s`);
+    assert.deepEqual(errors, []);
   } finally {
     await browser.close();
   }

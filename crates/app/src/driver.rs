@@ -28,6 +28,8 @@ thread_local! {
     static LAST_CURVE_POINT: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
 }
 
+/// Most Step presses one frame catches up on (each trains an epoch).
+const MAX_EPOCHS_PER_FRAME: u32 = 16;
 /// Most steps recorded in one frame.
 const MAX_STEPS_PER_FRAME: u32 = 4096;
 /// The input plane drawn by the pictures, as in TensorFlow Playground.
@@ -253,8 +255,11 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
                 Speed::Full => steps_per_frame,
             }
         } else if requested != seen_steps {
+            // One epoch per press, also for presses that came while the session was being built
+            // or measured.
+            let presses = requested.wrapping_sub(seen_steps).min(MAX_EPOCHS_PER_FRAME);
             seen_steps = requested;
-            s.steps_per_epoch()
+            s.steps_per_epoch().saturating_mul(presses)
         } else {
             continue;
         };

@@ -1,4 +1,5 @@
-//! The WGSL kernel table: one `.wgsl` file per kernel under `kernels/`, each loaded here once,
+//! The WGSL kernel table: one `.wgsl` file per kernel under `kernels/` (prefixed with the shared
+//! helpers of `common.wgsl`, and the tiled kernels with `tiled.wgsl`), each loaded here once,
 //! with the shape of its bind group. Every kernel takes its per-op parameters as a uniform at
 //! binding 0 (bound with a dynamic offset into the recorder's uniform arena) and its storage
 //! buffers at bindings 1, 2, ... in the order listed, whole buffers, with offsets in floats passed
@@ -63,13 +64,26 @@ macro_rules! kernel {
             writes: $writes,
         }
     };
+    // A kernel built on the shared tiled product (tiled.wgsl).
+    (tiled $kernel:ident, $file:literal, $writes:expr) => {
+        KernelDef {
+            kernel: Kernel::$kernel,
+            name: $file,
+            source: concat!(
+                include_str!("kernels/common.wgsl"),
+                include_str!("kernels/tiled.wgsl"),
+                include_str!(concat!("kernels/", $file, ".wgsl"))
+            ),
+            writes: $writes,
+        }
+    };
 }
 
 /// Every kernel, in [`Kernel`] order.
 pub const KERNELS: &[KernelDef] = &[
     kernel!(Fill, "fill", &[W]),
     kernel!(CopyWithin, "copy_within", &[W]),
-    kernel!(Gemm, "gemm", &[R, R, R, W]),
+    kernel!(tiled Gemm, "gemm", &[R, R, R, W]),
     kernel!(GemmSmall, "gemm_small", &[R, R, R, W]),
     kernel!(ActForward, "act_forward", &[R, R, W]),
     kernel!(ActBackward, "act_backward", &[R, R, R, W]),
@@ -84,7 +98,7 @@ pub const KERNELS: &[KernelDef] = &[
     kernel!(OptimMomentum, "optim_momentum", &[W, R, W]),
     kernel!(OptimAdam, "optim_adam", &[W, R, W, W]),
     kernel!(Conv2dForward, "conv2d_forward", &[R, R, R, W]),
-    kernel!(Conv2dForwardTiled, "conv2d_forward_tiled", &[R, R, R, W]),
+    kernel!(tiled Conv2dForwardTiled, "conv2d_forward_tiled", &[R, R, R, W]),
     kernel!(Conv2dBackwardData, "conv2d_backward_data", &[R, R, R, W]),
     kernel!(Conv2dBackwardWeights, "conv2d_backward_weights", &[R, R, R, W]),
     kernel!(Conv2dBackwardBias, "conv2d_backward_bias", &[R, W]),

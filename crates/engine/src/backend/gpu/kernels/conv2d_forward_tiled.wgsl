@@ -2,9 +2,9 @@
 // the activation `act`) as an implicit GEMM on gemm.wgsl's tiling, for hardware GPUs:
 // Y[O × (N·OH·OW)] = W[O × (C·KH·KW)] · X̂[(C·KH·KW) × (N·OH·OW)], where X̂ (the im2col matrix) is
 // never built: its elements are gathered from x as the 16-deep slices are staged in workgroup
-// memory, zero where a tap falls in the padding. A 64×64 tile of Y per workgroup of 16×16 threads,
-// each accumulating a 4×4 block in registers; the columns (output positions) run along the
-// threads' x, so loads of x and stores of y are consecutive in memory.
+// memory, zero where a tap falls in the padding, by tiled.wgsl's product (a 64×64 tile of Y per
+// workgroup); the columns (output positions) run along the threads' x, so loads of x and stores
+// of y are consecutive in memory.
 struct Params {
     n: u32, c: u32, h: u32, w: u32,
     o: u32, kh: u32, kw: u32, oh: u32,
@@ -21,12 +21,6 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 
 fn act_f(v: f32) -> f32 { return epilogue_f(p.act, p.s, v); }
-
-const TILE: u32 = 64u;
-const DEPTH: u32 = 16u;
-
-var<workgroup> a_tile: array<f32, 1024>;
-var<workgroup> b_tile: array<f32, 1024>;
 
 // W's row `o` (an output channel), depth `d` (a (channel, ky, kx) tap).
 fn load_a(o: u32, d: u32) -> f32 {
@@ -68,36 +62,11 @@ fn store(o: u32, j0: u32, v: vec4<f32>) {
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
     let row0 = wg.y * TILE;
     let col0 = wg.x * TILE;
-    let tid = lid.y * 16u + lid.x;
-    let depth = p.c * p.kh * p.kw;
-    var acc0 = vec4<f32>(0.0);
-    var acc1 = vec4<f32>(0.0);
-    var acc2 = vec4<f32>(0.0);
-    var acc3 = vec4<f32>(0.0);
-    for (var t = 0u; t < depth; t += DEPTH) {
-        for (var e = 0u; e < 4u; e++) {
-            let idx = tid + e * 256u;
-            let along = idx % TILE;
-            let d = idx / TILE;
-            a_tile[idx] = load_a(row0 + along, t + d);
-            b_tile[idx] = load_b(t + d, col0 + along);
-        }
-        workgroupBarrier();
-        for (var d = 0u; d < DEPTH; d++) {
-            let at = d * TILE + lid.y;
-            let bt = d * TILE + lid.x;
-            let bv = vec4<f32>(b_tile[bt], b_tile[bt + 16u], b_tile[bt + 32u], b_tile[bt + 48u]);
-            acc0 = fma(vec4<f32>(a_tile[at]), bv, acc0);
-            acc1 = fma(vec4<f32>(a_tile[at + 16u]), bv, acc1);
-            acc2 = fma(vec4<f32>(a_tile[at + 32u]), bv, acc2);
-            acc3 = fma(vec4<f32>(a_tile[at + 48u]), bv, acc3);
-        }
-        workgroupBarrier();
-    }
+    let acc = tiled_product(row0, col0, lid, p.c * p.kh * p.kw);
     let o = row0 + lid.y;
     let j = col0 + lid.x;
-    store(o, j, acc0);
-    store(o + 16u, j, acc1);
-    store(o + 32u, j, acc2);
-    store(o + 48u, j, acc3);
+    store(o, j, acc[0]);
+    store(o + 16u, j, acc[1]);
+    store(o + 32u, j, acc[2]);
+    store(o + 48u, j, acc[3]);
 }

@@ -1,7 +1,6 @@
-// C[m×n] = op(A)·op(B) (+ bias over rows) (+ C): a 64×64 output tile per workgroup of 16×16
-// threads, each thread accumulating a 4×4 block in registers, with 16-deep slices of op(A) and
-// op(B) staged in workgroup memory (8 KiB). Out-of-range rows, columns and depths load as zero,
-// so any shape works. flags: 1 = trans_a (A stored k×m), 2 = trans_b (B stored n×k),
+// C[m×n] = op(A)·op(B) (+ bias over rows) (+ C) on the tiles of tiled.wgsl (a 64×64 output
+// tile per workgroup, a 4×4 register block per thread). Out-of-range rows, columns and depths
+// load as zero, so any shape works. flags: 1 = trans_a (A stored k×m), 2 = trans_b (B stored n×k),
 // 4 = add bias (aux), 8 = accumulate into C, 16 = apply the activation `act` to the result,
 // 32 = scale each element of A by f'(aux) computed from the activation's output (aux laid out
 // like A), as in gemm_small.wgsl (whose row-sum flag this kernel does not have).
@@ -26,13 +25,6 @@ fn scaled(at: u32) -> f32 {
     if ((p.flags & 32u) != 0u) { return v * act_d(bias[at - p.a_off + p.bias_off]); }
     return v;
 }
-
-const TILE: u32 = 64u;
-const DEPTH: u32 = 16u;
-
-// Indexed [depth * TILE + row] and [depth * TILE + col].
-var<workgroup> a_tile: array<f32, 1024>;
-var<workgroup> b_tile: array<f32, 1024>;
 
 fn load_a(i: u32, d: u32) -> f32 {
     if (i >= p.m || d >= p.k) { return 0.0; }
@@ -65,36 +57,11 @@ fn store(i: u32, j0: u32, v: vec4<f32>) {
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
     let row0 = wg.y * TILE;
     let col0 = wg.x * TILE;
-    let tid = lid.y * 16u + lid.x;
-    // Row r of this thread's 4×4 block is acc_r; its columns are the vector's components.
-    var acc0 = vec4<f32>(0.0);
-    var acc1 = vec4<f32>(0.0);
-    var acc2 = vec4<f32>(0.0);
-    var acc3 = vec4<f32>(0.0);
-    for (var t = 0u; t < p.k; t += DEPTH) {
-        for (var e = 0u; e < 4u; e++) {
-            let idx = tid + e * 256u;
-            let along = idx % TILE;
-            let d = idx / TILE;
-            a_tile[idx] = load_a(row0 + along, t + d);
-            b_tile[idx] = load_b(t + d, col0 + along);
-        }
-        workgroupBarrier();
-        for (var d = 0u; d < DEPTH; d++) {
-            let at = d * TILE + lid.y;
-            let bt = d * TILE + lid.x;
-            let bv = vec4<f32>(b_tile[bt], b_tile[bt + 16u], b_tile[bt + 32u], b_tile[bt + 48u]);
-            acc0 = fma(vec4<f32>(a_tile[at]), bv, acc0);
-            acc1 = fma(vec4<f32>(a_tile[at + 16u]), bv, acc1);
-            acc2 = fma(vec4<f32>(a_tile[at + 32u]), bv, acc2);
-            acc3 = fma(vec4<f32>(a_tile[at + 48u]), bv, acc3);
-        }
-        workgroupBarrier();
-    }
+    let acc = tiled_product(row0, col0, lid, p.k);
     let i = row0 + lid.y;
     let j = col0 + lid.x;
-    store(i, j, acc0);
-    store(i + 16u, j, acc1);
-    store(i + 32u, j, acc2);
-    store(i + 48u, j, acc3);
+    store(i, j, acc[0]);
+    store(i + 16u, j, acc[1]);
+    store(i + 32u, j, acc[2]);
+    store(i + 48u, j, acc[3]);
 }
