@@ -7,17 +7,9 @@ import { launch, BASE_URL, backendLabel } from './browser.mjs';
 test('when the GPU device is lost mid-run, training continues on the CPU from the same epoch', async () => {
   const browser = await launch({ webgpu: true });
   try {
+    // The trainer's worker keeps a handle on every device it asks for (web/worker.js), as a test
+    // of any WebGPU app would.
     const context = await browser.newContext();
-    // Keep a handle on every device the page asks for, as a test would in any WebGPU app.
-    await context.addInitScript(() => {
-      window.__devices = [];
-      const request = GPUAdapter.prototype.requestDevice;
-      GPUAdapter.prototype.requestDevice = async function (...args) {
-        const device = await request.apply(this, args);
-        window.__devices.push(device);
-        return device;
-      };
-    });
     const page = await context.newPage();
     const errors = [];
     page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
@@ -29,11 +21,10 @@ test('when the GPU device is lost mid-run, training continues on the CPU from th
     await page.getByTestId('play').click();
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="epoch"]').textContent) >= 4, null, { timeout: 120_000 });
 
-    const before = await page.evaluate(() => {
-      const epoch = Number(document.querySelector('[data-testid="epoch"]').textContent);
-      window.__devices.forEach((d) => d.destroy());
-      return epoch;
-    });
+    const before = Number(await page.getByTestId('epoch').textContent());
+    const [trainer] = page.workers();
+    assert.ok(trainer, 'training runs in a worker');
+    assert.ok(await trainer.evaluate(() => { self.__devices.forEach((d) => d.destroy()); return self.__devices.length; }) > 0);
     await page.waitForFunction(() => document.querySelector('[data-testid="notice"]').textContent.includes('lost'), null, { timeout: 30_000 });
     const notice = await page.getByTestId('notice').textContent();
     assert.match(notice, /continues on the CPU from epoch \d+, with the same weights/);

@@ -4,7 +4,6 @@
 use engine::spec::ModelSpec;
 use leptos::prelude::*;
 
-use crate::compute;
 use crate::i18n::{Lang, tr};
 use crate::lab::Lab;
 use crate::panels::activations::ActivationTable;
@@ -19,7 +18,9 @@ use crate::views::curves::Curves;
 use crate::views::diagnostics::DiagnosticsView;
 use crate::views::images::ImageViews;
 use crate::views::sequence::SequenceView;
-use crate::{driver, persist, share};
+use crate::link::Link;
+use crate::wire::Role;
+use crate::{persist, share};
 
 /// The whole playground.
 #[component]
@@ -36,11 +37,9 @@ pub fn App() -> impl IntoView {
     lab.view.set(view);
     lab.link_report.set(report);
     install_view_classes(lab);
-    leptos::task::spawn_local(async move {
-        let detected = compute::detect().await;
-        lab.status.set(detected.status);
-        driver::start(lab, detected.gpu, saved);
-    });
+    // Experiment A's trainer for the page's life; B's while comparing.
+    std::mem::forget(Link::open(lab, Role::A, saved.as_ref()));
+    open_b_while_comparing(lab);
     share::keep_in_url(lab);
     install_keyboard(lab);
     let lang = lab.lang;
@@ -114,6 +113,22 @@ fn opening_experiment() -> (share::Opened, Option<persist::Saved>) {
         (None, Some(saved)) => (share::Opened::plain(saved.spec.clone()), Some(saved)),
         (None, None) => (share::Opened::plain(ModelSpec::default()), None),
     }
+}
+
+/// Experiment B trains in a trainer of its own while the page compares; stopping the comparison
+/// closes it and clears its curves.
+fn open_b_while_comparing(lab: Lab) {
+    let comparing = Memo::new(move |_| lab.compare.with(Option::is_some));
+    Effect::new(move |running: Option<Option<Link>>| {
+        if let Some(Some(b)) = running {
+            b.close();
+            lab.b_history.set(Vec::new());
+            lab.b_latest.set(None);
+            lab.b_output.set(Vec::new());
+            lab.b_steps_per_sec.set(0.0);
+        }
+        comparing.get().then(|| Link::open(lab, Role::B, None))
+    });
 }
 
 /// The link's view options as classes on `<body>`: `hide-text` and `embed` (see `web/style.css`).

@@ -5,7 +5,7 @@
 use engine::backend::gpu::{GpuBackend, device, selftest};
 
 /// What the page can train on, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ComputeStatus {
     /// Still asking the browser.
     Detecting,
@@ -41,9 +41,9 @@ pub async fn detect() -> Detected {
 }
 
 async fn probe() -> (ComputeStatus, Option<(GpuBackend, bool)>) {
-    let has_webgpu = web_sys::window()
-        .map(|w| js_sys::Reflect::has(&w.navigator(), &"gpu".into()).unwrap_or(false))
-        .unwrap_or(false);
+    // `navigator` of the page or of the worker the trainer runs in.
+    let has_webgpu = js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
+        .is_ok_and(|n| js_sys::Reflect::has(&n, &"gpu".into()).unwrap_or(false));
     if !has_webgpu {
         let reason = "this browser does not offer WebGPU (navigator.gpu is missing); training runs on the CPU";
         return (ComputeStatus::CpuFallback { reason: reason.into() }, None);

@@ -1,24 +1,23 @@
-//! The training loop. One task owns the session and runs once per animation frame: it rebuilds
-//! the session when the spec, the device or a reset asks for it, trains as many steps as fit in a
-//! frame's budget (so the page stays responsive), reads the metrics back asynchronously, and
-//! refreshes the pictures. Panels never touch the session; they change signals in [`Lab`].
-
-use std::time::Duration;
+//! The training loop. One task owns the session and runs in turns (in the trainer's worker, one
+//! after another with its messages let in between; on the page, one per animation frame): it
+//! rebuilds the session when the spec, the device or a reset asks for it, trains as many steps
+//! as fit in a turn's budget (so that a Pause is answered at once), reads the metrics back
+//! asynchronously, and refreshes the pictures. It reads and writes the trainer's [`Lab`], which
+//! `host.rs` and `link.rs` keep in step with the page's; panels never touch the session.
 
 use engine::backend::gpu::GpuBackend;
 use engine::data::DatasetKind;
 use engine::spec::ModelSpec;
 use engine::train::Snapshot;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::calibrate;
+use crate::host::{Host, now_ms};
 use crate::lab::{DevicePref, Grid, ImagePictures, Lab, Pictures, SequencePictures, Speed};
-use crate::persist::{self, Saved};
+use crate::persist::Saved;
 use crate::session::{Device, Session};
-use crate::side_by_side::SideBySide;
 
-/// Milliseconds of training work aimed at per frame: well under one 16 ms frame.
+/// Milliseconds of training work aimed at per turn: well under one 16 ms frame.
 const FRAME_BUDGET_MS: f64 = 10.0;
 /// Least time between two points of a playing run's curves.
 const CURVE_POINT_MS: f64 = 50.0;
@@ -27,6 +26,11 @@ thread_local! {
     /// When the last curve point was added.
     static LAST_CURVE_POINT: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
 }
+
+/// How long a failed read on the GPU waits for the device-lost callback before it counts as an
+/// error: up to `LOST_WAITS` times `LOST_WAIT_MS`.
+const LOST_WAITS: u32 = 20;
+const LOST_WAIT_MS: i32 = 10;
 
 /// Most Step presses one frame catches up on (each trains an epoch).
 const MAX_EPOCHS_PER_FRAME: u32 = 16;
@@ -42,18 +46,17 @@ const MAX_HISTORY: usize = 600;
 /// Saves the experiment at most this often while it changes (and whenever the page is hidden).
 const SAVE_EVERY_MS: f64 = 2000.0;
 
-/// Starts the loop. `gpu` is the WebGPU backend when the browser has a working one, and whether
-/// its adapter is a software one. `saved` is the experiment this browser kept, to continue when
-/// its spec is the one the page opened with.
-pub fn start(lab: Lab, gpu: Option<(GpuBackend, bool)>, saved: Option<Saved>) {
-    leptos::task::spawn_local(run(lab, gpu, saved));
+/// Starts the loop on `host`'s lab. `gpu` is the WebGPU backend when the browser has a working
+/// one, and whether its adapter is a software one. `saved` is the experiment this browser kept,
+/// to continue when its spec is the one the page opened with.
+pub fn start(host: Host, gpu: Option<(GpuBackend, bool)>, saved: Option<Saved>) {
+    wasm_bindgen_futures::spawn_local(run(host, gpu, saved));
 }
 
 /// When the experiment was last written to the browser's storage, and whether it changed since.
 struct Saver {
     at: f64,
     dirty: bool,
-    warned: bool,
 }
 
 impl Saver {
@@ -61,11 +64,8 @@ impl Saver {
         self.dirty && (hidden || now_ms() - self.at >= SAVE_EVERY_MS)
     }
 
-    async fn save(&mut self, lab: &Lab, s: &mut Session) {
-        let perf = web_sys::window().and_then(|w| w.performance());
-        if let Some(p) = &perf {
-            let _ = p.mark("dl101-save");
-        }
+    async fn save(&mut self, host: &Host, s: &mut Session) {
+        let lab = host.lab();
         self.at = now_ms();
         self.dirty = false;
         // The curves take a point at most every CURVE_POINT_MS: add the latest before saving.
@@ -79,19 +79,12 @@ impl Saver {
             snapshot: s.snapshot().await.ok(),
             history: lab.history.get_untracked(),
         };
-        let stored = persist::save(&saved);
-        // Shows in the browser's performance tools (and the benchmark) next to long tasks.
-        if let Some(p) = &perf {
-            let _ = p.measure_with_start_mark("dl101-save", "dl101-save");
-        }
-        if !stored && !self.warned {
-            self.warned = true;
-            lab.notice.set(Some("This browser refused to store the experiment (storage full or switched off): it will not survive a reload. Use the share link to keep it.".into()));
-        }
+        host.save(&saved);
     }
 }
 
-async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>) {
+async fn run(host: Host, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>) {
+    let lab = host.lab();
     let software = gpu.as_ref().is_some_and(|g| g.1);
     let mut gpu = gpu.map(|g| g.0);
     let mut session: Option<Session> = None;
@@ -100,23 +93,25 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
     let mut gpu_lost = false;
     // The GPU session's last state read back, to continue from on the CPU if the device is lost.
     let mut last_gpu_state: Option<Snapshot> = None;
-    let mut saver = Saver { at: now_ms(), dirty: false, warned: false };
+    let mut saver = Saver { at: now_ms(), dirty: false };
     let mut steps_per_frame: u32 = 1;
     let mut seen_steps = lab.step_requests.get_untracked();
     let mut seen_exports = lab.export_requests.get_untracked();
     let mut seen_sweeps = lab.sweep_requests.get_untracked();
     let mut frame: u64 = 0;
     let mut rate = RateMeter::default();
-    let mut b = SideBySide::default();
-    let mut cadence = Cadence::default();
-    let mut motion = Motion::new();
+    let mut cadence = Cadence::new(host.in_worker());
+    let mut motion = Motion::default();
     loop {
-        next_frame().await;
+        host.tick().await;
+        if host.closed() {
+            return;
+        }
         frame += 1;
-        let hidden = page_hidden();
+        let hidden = host.hidden();
         if let Some(s) = session.as_mut() {
             if saver.due(hidden) {
-                saver.save(&lab, s).await;
+                saver.save(&host, s).await;
             }
             if s.gpu_lost() {
                 session = continue_on_cpu(&lab, s, last_gpu_state.take());
@@ -145,7 +140,7 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
             }
             if let Some(g) = gpu.take() {
                 lab.device.set(("Measuring the CPU and WebGPU on this network…".into(), "이 신경망으로 CPU와 WebGPU를 재는 중…".into()));
-                let (rates, back) = measure_devices(&spec, g).await;
+                let (rates, back) = measure_devices(&host, &spec, g).await;
                 gpu = back;
                 // A failed measurement counts as the CPU winning: the GPU path did not work.
                 calibrate::remember(&spec, rates.unwrap_or(calibrate::Rates { cpu: 1.0, gpu: 0.0 }));
@@ -214,11 +209,10 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
                 }
                 built = None;
             }
-            sweep(&lab, &mut gpu, software).await;
+            sweep(&host, &mut gpu, software).await;
             continue;
         }
         let Some(s) = session.as_mut() else { continue };
-        b.sync(&lab);
 
         // Weights and biases the learner typed on the graph: written into the session as it is
         // now, and shown at once.
@@ -239,12 +233,9 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
         let exports = lab.export_requests.get_untracked();
         if exports != seen_exports {
             seen_exports = exports;
-            let offered = match s.model_file().await {
-                Ok(model) => crate::panels::model_io::offer_download("dl101-model.json", &model.to_json()).map_err(|e| format!("{e:?}")),
-                Err(e) => Err(e.to_string()),
-            };
-            if let Err(e) = offered {
-                lab.notice.set(Some(format!("The model could not be exported: {e}")));
+            match s.model_file().await {
+                Ok(model) => host.download("dl101-model.json", model.to_json()),
+                Err(e) => lab.notice.set(Some(format!("The model could not be exported: {e}"))),
             }
         }
 
@@ -266,8 +257,9 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
         let started = now_ms();
         saver.dirty = true;
         let (metrics_due, pictures_due) = if lab.playing.get_untracked() { cadence.due(frame) } else { (true, true) };
-        let pictures_due = pictures_due && (!lab.playing.get_untracked() || motion.allows(now_ms()));
+        let pictures_due = pictures_due && (!lab.playing.get_untracked() || motion.allows(now_ms(), host.reduced_motion()));
         let stepped = s.step(steps);
+        host.trained();
         let step_ms = now_ms() - started;
         let result = match stepped {
             Ok(()) => refresh(&lab, s, metrics_due, pictures_due).await,
@@ -276,14 +268,15 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
         if let Ok((metrics_ms, pictures_ms)) = result {
             cadence.learn(matches!(s, Session::Gpu(_)), metrics_ms, pictures_ms);
         }
-        // B keeps in lockstep with A, step for step.
-        let b_started = now_ms();
-        b.step(&lab, steps, metrics_due, pictures_due).await;
-        let step_ms = step_ms + (now_ms() - b_started);
         if let Err(e) = result.map(|_| ()) {
             // A lost device shows up first as a failed read; its callback may come a moment later.
             if matches!(s, Session::Gpu(_)) {
-                next_frame().await;
+                for _ in 0..LOST_WAITS {
+                    host.sleep(LOST_WAIT_MS).await;
+                    if s.gpu_lost() {
+                        break;
+                    }
+                }
                 if s.gpu_lost() {
                     continue;
                 }
@@ -308,19 +301,20 @@ async fn run(lab: Lab, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Saved>
 const REDUCED_MOTION_MS: f64 = 1000.0;
 
 struct Motion {
-    reduced: Option<web_sys::MediaQueryList>,
     last: f64,
 }
 
-impl Motion {
-    fn new() -> Motion {
-        let reduced = web_sys::window().and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten());
-        Motion { reduced, last: f64::NEG_INFINITY }
+impl Default for Motion {
+    fn default() -> Motion {
+        Motion { last: f64::NEG_INFINITY }
     }
+}
 
-    /// Whether pictures may be redrawn now (read each time: the setting can change while the page is open).
-    fn allows(&mut self, now: f64) -> bool {
-        if !self.reduced.as_ref().is_some_and(web_sys::MediaQueryList::matches) {
+impl Motion {
+    /// Whether pictures may be redrawn now (`reduced` is read each time: the setting can change
+    /// while the page is open).
+    fn allows(&mut self, now: f64, reduced: bool) -> bool {
+        if !reduced {
             return true;
         }
         if now - self.last < REDUCED_MOTION_MS {
@@ -390,10 +384,6 @@ fn continue_on_cpu(lab: &Lab, lost: &Session, state: Option<Snapshot>) -> Option
     Some(cpu)
 }
 
-fn page_hidden() -> bool {
-    web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden())
-}
-
 /// A new session for `spec`, on the GPU when asked and available.
 fn build(lab: &Lab, spec: &ModelSpec, want_gpu: bool, gpu: &mut Option<GpuBackend>) -> Option<Session> {
     lab.history.set(Vec::new());
@@ -429,10 +419,10 @@ fn build(lab: &Lab, spec: &ModelSpec, want_gpu: bool, gpu: &mut Option<GpuBacken
 /// The automatic choice's figures: [`calibrate::CALIBRATION_MS`] of steps on each device, in
 /// blocks of a few milliseconds with a frame between them. Gives the GPU back (unless building a
 /// trainer on it failed, which leaves the page on the CPU).
-async fn measure_devices(spec: &ModelSpec, gpu: GpuBackend) -> (engine::Result<calibrate::Rates>, Option<GpuBackend>) {
+async fn measure_devices(host: &Host, spec: &ModelSpec, gpu: GpuBackend) -> (engine::Result<calibrate::Rates>, Option<GpuBackend>) {
     let block = 4.0;
-    let (cpu, _) = calibrate::steps_per_sec(engine::backend::cpu::CpuBackend::new(), spec, calibrate::CALIBRATION_MS, block, now_ms, next_frame).await;
-    let (on_gpu, back) = calibrate::steps_per_sec(gpu, spec, calibrate::CALIBRATION_MS, block, now_ms, next_frame).await;
+    let (cpu, _) = calibrate::steps_per_sec(engine::backend::cpu::CpuBackend::new(), spec, calibrate::CALIBRATION_MS, block, now_ms, || host.pause()).await;
+    let (on_gpu, back) = calibrate::steps_per_sec(gpu, spec, calibrate::CALIBRATION_MS, block, now_ms, || host.pause()).await;
     (cpu.and_then(|cpu| on_gpu.map(|gpu| calibrate::Rates { cpu, gpu })), back)
 }
 
@@ -442,15 +432,16 @@ const SWEEP_MS: f64 = 300.0;
 /// The GPU lesson's measurement: the lesson's network at each width, [`SWEEP_MS`] of training on
 /// the CPU and as much on WebGPU, published row by row. Blocks of at most a frame's budget with a
 /// frame between them keep the page responsive throughout.
-async fn sweep(lab: &Lab, gpu: &mut Option<GpuBackend>, software: bool) {
+async fn sweep(host: &Host, gpu: &mut Option<GpuBackend>, software: bool) {
+    let lab = host.lab();
     let mut found = crate::lab::Sweep { software, ..Default::default() };
     lab.sweep.set(Some(found.clone()));
     for width in engine::lessons::GPU_LESSON_WIDTHS {
         let spec = engine::lessons::spiral_at_width(width);
-        let (cpu, _) = calibrate::steps_per_sec(engine::backend::cpu::CpuBackend::new(), &spec, SWEEP_MS, FRAME_BUDGET_MS, now_ms, next_frame).await;
+        let (cpu, _) = calibrate::steps_per_sec(engine::backend::cpu::CpuBackend::new(), &spec, SWEEP_MS, FRAME_BUDGET_MS, now_ms, || host.pause()).await;
         let on_gpu = match gpu.take() {
             Some(g) => {
-                let (r, back) = calibrate::steps_per_sec(g, &spec, SWEEP_MS, FRAME_BUDGET_MS, now_ms, next_frame).await;
+                let (r, back) = calibrate::steps_per_sec(g, &spec, SWEEP_MS, FRAME_BUDGET_MS, now_ms, || host.pause()).await;
                 *gpu = back;
                 r.ok()
             }
@@ -570,23 +561,29 @@ async fn draw_pictures(lab: &Lab, s: &mut Session) {
     }
 }
 
-/// How often a playing run reads its metrics and redraws its pictures. On the CPU these block
-/// the page like the steps do, and on a big network or data set (an LSTM over a thousand
-/// windows) a metrics pass alone can take longer than a frame: then they are read every few
-/// frames, keeping their share of each frame small. On the GPU the readback is what paces the
-/// submitted work, so metrics are read every frame there.
+/// How often a playing run reads its metrics and redraws its pictures, in turns. On the CPU these
+/// take time from training like the steps do (on the page they also block it), and on a big
+/// network or data set (an LSTM over a thousand windows) a metrics pass alone can take longer
+/// than a turn: then they are read every few turns, keeping their share of each turn small (on
+/// the page a quarter of a frame; in a worker, which has no frame to keep, a twentieth of its
+/// training). On the GPU the readback is what paces the submitted work, so metrics are read every
+/// turn there.
 struct Cadence {
     metrics_every: u64,
     pictures_every: u64,
-}
-
-impl Default for Cadence {
-    fn default() -> Self {
-        Cadence { metrics_every: 1, pictures_every: 6 }
-    }
+    /// Milliseconds per turn that metrics and pictures may each take, and the fewest turns
+    /// between two pictures.
+    metrics_ms: f64,
+    pictures_ms: f64,
+    min_pictures_every: u64,
 }
 
 impl Cadence {
+    fn new(worker: bool) -> Cadence {
+        let (metrics_ms, pictures_ms, min_pictures_every) = if worker { (0.3, 0.3, 3) } else { (4.0, 2.0, 6) };
+        Cadence { metrics_every: 1, pictures_every: min_pictures_every, metrics_ms, pictures_ms, min_pictures_every }
+    }
+
     /// Whether metrics and pictures are due at `frame` (pictures offset from metrics, so that
     /// the two costs rarely land on one frame).
     fn due(&self, frame: u64) -> (bool, bool) {
@@ -595,10 +592,10 @@ impl Cadence {
 
     fn learn(&mut self, gpu: bool, metrics_ms: Option<f64>, pictures_ms: Option<f64>) {
         if let Some(ms) = metrics_ms {
-            self.metrics_every = if gpu { 1 } else { ((ms / 4.0).ceil() as u64).clamp(1, 20) };
+            self.metrics_every = if gpu { 1 } else { ((ms / self.metrics_ms).ceil() as u64).clamp(1, 200) };
         }
         if let Some(ms) = pictures_ms {
-            self.pictures_every = ((ms / 2.0).ceil() as u64).clamp(6, 60);
+            self.pictures_every = ((ms / self.pictures_ms).ceil() as u64).clamp(self.min_pictures_every, 600);
         }
     }
 }
@@ -791,47 +788,4 @@ impl RateMeter {
         }
         self.last
     }
-}
-
-fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
-}
-
-thread_local! {
-    /// The pending frame's resolver, for the page-hidden listener to call too.
-    static WAKE: std::cell::RefCell<Option<js_sys::Function>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Resolves at the next animation frame, or as soon as the page is hidden or shown again:
-/// animation frames stop in a hidden tab, and the loop must still save the experiment then.
-async fn next_frame() {
-    install_visibility_wake();
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        WAKE.with(|w| *w.borrow_mut() = Some(resolve.clone()));
-        let scheduled = web_sys::window()
-            .and_then(|w| w.request_animation_frame(resolve.unchecked_ref()).ok())
-            .is_some();
-        if !scheduled {
-            set_timeout(move || drop(resolve.call0(&wasm_bindgen::JsValue::NULL)), Duration::from_millis(16));
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
-/// One `visibilitychange` listener for the page's life, waking the pending frame.
-fn install_visibility_wake() {
-    thread_local!(static INSTALLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
-    if INSTALLED.with(|i| i.replace(true)) {
-        return;
-    }
-    let wake = wasm_bindgen::closure::Closure::<dyn Fn()>::new(|| {
-        if let Some(resolve) = WAKE.with(|w| w.borrow_mut().take()) {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
-        }
-    });
-    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-        let _ = doc.add_event_listener_with_callback("visibilitychange", wake.as_ref().unchecked_ref());
-    }
-    // The listener lives as long as the page.
-    wake.forget();
 }

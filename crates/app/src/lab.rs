@@ -8,12 +8,13 @@ use engine::share::ViewOptions;
 use engine::spec::ModelSpec;
 use engine::train::{Diagnostics, Metrics};
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::compute::ComputeStatus;
 use crate::i18n::Lang;
 
 /// Which device the learner asked for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DevicePref {
     /// WebGPU on a hardware adapter; the CPU without WebGPU or on a software adapter, where the
     /// CPU backend trains faster.
@@ -23,7 +24,7 @@ pub enum DevicePref {
 }
 
 /// How fast training runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Speed {
     /// One epoch per frame at most (as TensorFlow Playground): the curves unfold as you watch.
     Paced,
@@ -32,7 +33,7 @@ pub enum Speed {
 }
 
 /// A small picture: `height × width` values, row-major.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct Grid {
     pub width: usize,
     pub height: usize,
@@ -41,7 +42,7 @@ pub struct Grid {
 
 /// What a convolutional network shows: one test image, the first conv layer's filters, and every
 /// conv and pooling layer's feature maps for that image.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct ImagePictures {
     pub input: Grid,
     pub label: f32,
@@ -54,7 +55,7 @@ pub struct ImagePictures {
 /// What a recurrent network shows: predictions against the truth over consecutive test samples,
 /// and the network unrolled over one test sample: its input at each time step and each
 /// recurrent layer's hidden state at each step (`width` = steps, `height` = units).
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct SequencePictures {
     pub truth: Vec<f32>,
     pub predicted: Vec<f32>,
@@ -65,7 +66,7 @@ pub struct SequencePictures {
 
 /// What training shows besides the curves: for 2-D points the network's answer over the input
 /// plane and each neuron's; for images, filters and feature maps; for sequences, predictions.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct Pictures {
     pub images: Option<ImagePictures>,
     pub sequence: Option<SequencePictures>,
@@ -89,7 +90,7 @@ pub struct Node {
 /// One number of the network the learner can point at on the graph: a weight of parameter layer
 /// `layer` (as [`LayerParams`] counts them: the hidden layers, then the output layer) from input
 /// `input` to unit `unit`, or a unit's bias.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Param {
     Weight {
         layer: usize,
@@ -146,12 +147,13 @@ pub struct Lab {
     /// Bumped by "Export model": the driver reads the weights back and offers the file.
     pub export_requests: RwSignal<u32>,
     /// Side-by-side run: experiment B, a fork of the open one (A) with one thing changed, trained
-    /// in lockstep with it. `None` when not comparing.
+    /// at the same time in a trainer of its own. `None` when not comparing.
     pub compare: RwSignal<Option<ModelSpec>>,
     pub b_history: RwSignal<Vec<(f64, Metrics)>>,
     pub b_latest: RwSignal<Option<Metrics>>,
     /// B's output over the plane (2-D data), as [`Pictures::output`].
     pub b_output: RwSignal<Vec<f32>>,
+    pub b_steps_per_sec: RwSignal<f64>,
 
     /// How the experiment is shown (test points, discretized output, text, embed layout); links
     /// carry it beside the spec.
@@ -176,7 +178,7 @@ pub struct Lab {
 }
 
 /// The GPU lesson's measurement: steps per second at each width on each device.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Sweep {
     /// (width, CPU steps/s, WebGPU steps/s where the browser has a working WebGPU).
     pub rows: Vec<(u32, f64, Option<f64>)>,
@@ -213,6 +215,7 @@ impl Lab {
             b_history: RwSignal::new(Vec::new()),
             b_latest: RwSignal::new(None),
             b_output: RwSignal::new(Vec::new()),
+            b_steps_per_sec: RwSignal::new(0.0),
             view: RwSignal::new(ViewOptions::default()),
             link_report: RwSignal::new(LinkReport::default()),
             weights: RwSignal::new(Vec::new()),

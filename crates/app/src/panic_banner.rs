@@ -19,6 +19,15 @@ fn location() -> String {
     web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default()
 }
 
+/// Shows the banner with `report` (also for a crash in the trainer's worker).
+pub fn show_report(report: &str) {
+    // One banner, whatever else fails after the first crash.
+    if web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.query_selector("[data-testid='crash']").ok().flatten().is_some()) {
+        return;
+    }
+    show(report);
+}
+
 fn show(report: &str) {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
     let Some(body) = doc.body() else { return };

@@ -42,9 +42,9 @@ pub fn parse(text: &str) -> Option<Saved> {
     Some(Saved { spec, snapshot, history })
 }
 
-/// Writes the experiment. Returns false when the browser refused even the entry without weights.
-pub fn save(saved: &Saved) -> bool {
-    let Some(store) = storage() else { return false };
+/// The entry to store: in full, and without the weights (for a browser that refuses the full one,
+/// most likely over its quota with a big network's weights).
+pub fn texts(saved: &Saved) -> (String, String) {
     let history: Vec<Value> = saved.history.iter().map(point_to).collect();
     let spec: Value = serde_json::from_str(&saved.spec.to_json()).unwrap_or(Value::Null);
     let full = json!({
@@ -52,12 +52,21 @@ pub fn save(saved: &Saved) -> bool {
         "snapshot": saved.snapshot.as_ref().map(Snapshot::to_json),
         "history": history,
     });
-    if store.set_item(KEY, &full.to_string()).is_ok() {
-        return true;
-    }
-    // Most likely over the quota (a big network's weights): keep the spec and the curves.
     let lean = json!({ "spec": spec, "snapshot": Value::Null, "history": history });
-    store.set_item(KEY, &lean.to_string()).is_ok()
+    (full.to_string(), lean.to_string())
+}
+
+/// Writes the entry, or the lean one if the full one is refused. Returns false when the browser
+/// refused both.
+pub fn store(full: &str, lean: &str) -> bool {
+    let Some(store) = storage() else { return false };
+    store.set_item(KEY, full).is_ok() || store.set_item(KEY, lean).is_ok()
+}
+
+/// Writes the experiment (see [`store`]).
+pub fn save(saved: &Saved) -> bool {
+    let (full, lean) = texts(saved);
+    store(&full, &lean)
 }
 
 /// Forgets the saved experiment.

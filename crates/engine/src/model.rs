@@ -99,10 +99,11 @@ pub struct Model<B: Backend> {
 }
 
 /// One layer's parameters read back to the host (PyTorch layout).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LayerParams {
     /// `dense`, `conv2d`, `max_pool2d`, `avg_pool2d`, `rnn`, `lstm` or `gru`.
-    pub kind: &'static str,
+    #[serde(deserialize_with = "crate::spec::layer_kind")]
+    pub kind: crate::spec::LayerKind,
     /// Index in [`ModelSpec::layers`]; `None` for the output layer.
     pub spec_index: Option<usize>,
     /// Inputs per unit: dense `in`, conv2d `C·KH·KW`, recurrent `I`.

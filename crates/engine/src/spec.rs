@@ -134,6 +134,23 @@ fn one() -> u32 {
     1
 }
 
+/// Every layer kind's id, as [`LayerSpec::kind`] names them.
+pub const LAYER_KINDS: [&str; 8] = ["dense", "conv2d", "max_pool2d", "avg_pool2d", "flatten", "rnn", "lstm", "gru"];
+
+/// A layer kind's id, one of [`LAYER_KINDS`]. (An alias, so that serde's derive does not take the
+/// `'static` for a borrow from the input: [`layer_kind`] reads it.)
+pub type LayerKind = &'static str;
+
+/// Reads a layer kind's id back into the `&'static str` that layer reports carry (for
+/// `#[serde(deserialize_with)]`); anything else is an error.
+pub fn layer_kind<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<&'static str, D::Error> {
+    let name = String::deserialize(d)?;
+    LAYER_KINDS
+        .into_iter()
+        .find(|k| *k == name)
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown layer kind {name:?}")))
+}
+
 impl LayerSpec {
     /// The layer kind's id: `dense`, `conv2d`, `max_pool2d`, `avg_pool2d`, `flatten`, `rnn`,
     /// `lstm`, `gru` (the serde tag).

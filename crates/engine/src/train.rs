@@ -37,7 +37,7 @@ pub use views::{FeatureMap, HiddenStates, Predictions};
 const SCRATCH_FLOATS: usize = 16 << 20;
 
 /// Where training stands, read back from the device.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Metrics {
     /// Completed passes over the training set.
     pub epoch: u32,

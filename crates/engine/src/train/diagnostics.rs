@@ -45,7 +45,7 @@ pub const VANISHING_RATIO: f32 = 1e-3;
 pub const EXPLODING_NORM: f32 = 1e3;
 
 /// Everything [`Trainer::diagnostics`] measured.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostics {
     /// When it was measured.
     pub epoch: u32,
@@ -65,14 +65,15 @@ pub struct Diagnostics {
 }
 
 /// One layer's figures.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LayerDiagnostics {
     /// Index in [`Diagnostics::layers`].
     pub index: usize,
     /// Index in [`crate::spec::ModelSpec::layers`]; `None` for the output layer.
     pub spec_index: Option<usize>,
     /// `dense`, `conv2d`, `max_pool2d`, `avg_pool2d`, `rnn`, `lstm` or `gru`.
-    pub kind: &'static str,
+    #[serde(deserialize_with = "crate::spec::layer_kind")]
+    pub kind: crate::spec::LayerKind,
     /// The activation of a dense or conv2d layer (the output layer's is what it computes:
     /// `Linear` for logits); `Tanh` for a plain RNN; `None` for pools, LSTM and GRU.
     pub activation: Option<Activation>,
@@ -112,7 +113,7 @@ pub struct LayerDiagnostics {
 }
 
 /// How often each Maxout piece is the largest, over the probe rows.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MaxoutWins {
     pub pieces: usize,
     /// `units × pieces`, row-major: the share of probe rows on which piece `i` of unit `j` wins
@@ -123,7 +124,7 @@ pub struct MaxoutWins {
 }
 
 /// What a warning is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum WarningKind {
     /// Weights, gradients or the loss are NaN or infinite, or gradients are huge.
     Exploding,
@@ -142,7 +143,7 @@ pub enum WarningKind {
 }
 
 /// How serious a warning is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Severity {
     /// Worth knowing; training may still go well.
     Info,
@@ -153,7 +154,7 @@ pub enum Severity {
 }
 
 /// A warning in words, in both languages of the page.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Warning {
     pub kind: WarningKind,
     pub severity: Severity,
