@@ -206,3 +206,53 @@ async fn graph_columns_weights_and_line_styles() {
     spec.data.kind = engine::data::DatasetKind::Digits;
     assert!(columns(&spec).is_empty());
 }
+
+#[wasm_bindgen_test]
+fn messages_between_page_and_trainer_round_trip_nan_losses_and_pictures() {
+    use crate::wire::{self, ToPage, ToTrainer, Value};
+    let diverged = engine::train::Metrics { epoch: 3, step: 30, train_loss: f32::NAN, test_loss: f32::INFINITY, train_accuracy: Some(0.5), test_accuracy: None };
+    let pictures = crate::lab::Pictures { grid: 2, output: vec![0.25, -1.0, f32::NAN, 1.0], neurons: vec![vec![vec![0.5; 4]]], thumb: 2, ..Default::default() };
+    let spec = ModelSpec { layers: Vec::new(), ..ModelSpec::default() };
+    let msg = ToPage::Set(vec![Value::Latest(Some(diverged)), Value::Pictures(pictures.clone()), Value::Spec(spec.clone())]);
+    let Some(ToPage::Set(back)) = wire::decode::<ToPage>(&wire::encode(&msg)) else { panic!("did not decode") };
+    let Value::Latest(Some(m)) = back[0] else { panic!("{:?}", back[0]) };
+    assert!(m.train_loss.is_nan() && m.test_loss == f32::INFINITY && m.epoch == 3 && m.train_accuracy == Some(0.5));
+    let Value::Pictures(p) = &back[1] else { panic!("{:?}", back[1]) };
+    assert!(p.output[2].is_nan() && p.output[..2] == pictures.output[..2] && p.neurons == pictures.neurons);
+    // A spec that does not validate still travels: the trainer says why it cannot train it.
+    assert_eq!(back[2], Value::Spec(spec));
+    assert!(wire::decode::<ToTrainer>(b"not a message").is_none());
+}
+
+#[wasm_bindgen_test]
+fn a_trainer_sends_only_what_changed_and_waits_for_the_page_to_draw() {
+    use crate::wire::{Role, ToPage, ToTrainer, Value};
+    use std::{cell::RefCell, rc::Rc};
+    let lab = Lab::new(ModelSpec::default(), Lang::En);
+    let sent: Rc<RefCell<Vec<ToPage>>> = Rc::default();
+    let s = sent.clone();
+    let host = crate::host::Host::new(lab, Role::A, true, move |m| s.borrow_mut().push(m));
+    host.flush();
+    assert_eq!(sent.borrow().len(), 1, "the first flush sends every output");
+    lab.steps_per_sec.set(123.0);
+    host.flush();
+    assert_eq!(sent.borrow().len(), 1, "nothing more until the page has drawn");
+    host.receive(ToTrainer::Drawn);
+    host.flush();
+    assert_eq!(sent.borrow().last(), Some(&ToPage::Set(vec![Value::StepsPerSec(123.0)])), "only the change");
+    host.receive(ToTrainer::Drawn);
+    host.flush();
+    assert_eq!(sent.borrow().len(), 2, "no change, no message");
+    // Inputs from the page land in the trainer's lab.
+    host.receive(ToTrainer::Set(vec![Value::Playing(true), Value::StepRequests(4)]));
+    assert!(lab.playing.get_untracked());
+    assert_eq!(lab.step_requests.get_untracked(), 4);
+    // B never saves; A does, through the page.
+    let saved = crate::persist::Saved { spec: ModelSpec::default(), snapshot: None, history: Vec::new() };
+    host.save(&saved);
+    assert!(matches!(sent.borrow().last(), Some(ToPage::Save { .. })));
+    let b_sent: Rc<RefCell<Vec<ToPage>>> = Rc::default();
+    let s = b_sent.clone();
+    crate::host::Host::new(lab, Role::B, true, move |m| s.borrow_mut().push(m)).save(&saved);
+    assert!(b_sent.borrow().is_empty());
+}

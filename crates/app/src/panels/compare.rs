@@ -1,8 +1,11 @@
-//! The side-by-side panel: fork the open experiment as B, change one thing (the activation of the
-//! hidden layers, the optimizer, the learning rate), and watch both train in lockstep: B's numbers
-//! and its output over the plane here, its curves drawn over A's. The pair is in the share link.
+//! The side-by-side panel: fork the open experiment as B, change what you like (the activation of
+//! the hidden layers, the optimizer, the learning rate, the layers themselves, the data), and
+//! watch both train at the same time, B in a trainer of its own (on the other core): B's numbers
+//! and its output over the plane here, its curves drawn over A's by epoch. The pair is in the
+//! share link.
 
 use engine::activation::{ACTIVATIONS, Activation};
+use engine::data::DatasetKind;
 use engine::optim::OptimKind;
 use engine::spec::{LayerSpec, ModelSpec};
 use leptos::html::Canvas;
@@ -35,13 +38,24 @@ pub fn differences(a: &ModelSpec, b: &ModelSpec) -> Vec<String> {
     if a.optimizer.lr != b.optimizer.lr {
         out.push(format!("learning rate: {} → {}", a.optimizer.lr, b.optimizer.lr));
     }
+    if a.data.kind != b.data.kind {
+        out.push(format!("data: {} → {}", a.data.kind.id(), b.data.kind.id()));
+    }
+    if a.layers != b.layers && a.data.kind == b.data.kind {
+        out.push(format!("layers: {} → {}", layers_text(&a.layers), layers_text(&b.layers)));
+    }
     out
+}
+
+/// Hidden layers as links write them: `8:tanh,8:tanh`.
+fn layers_text(layers: &[LayerSpec]) -> String {
+    layers.iter().map(engine::share::layer_text).collect::<Vec<_>>().join(",")
 }
 
 #[component]
 pub fn ComparePanel(lab: Lab) -> impl IntoView {
     let lang = lab.lang;
-    // Any change restarts both from the same start, so that they stay in lockstep.
+    // Any change restarts both from the same start.
     let restart = move || {
         lab.playing.set(false);
         lab.resets.update(|n| *n += 1);
@@ -76,8 +90,8 @@ pub fn ComparePanel(lab: Lab) -> impl IntoView {
             <h2 id="ab-h">{move || tr(lang.get(), "Side by side (A/B)", "나란히 비교 (A/B)")}</h2>
             <div class:hidden=comparing>
                 <p class="small muted">{move || tr(lang.get(),
-                    "Fork this experiment as B, change one thing, and train both in lockstep from the same seed.",
-                    "이 실험을 B로 복제하고 한 가지를 바꾼 뒤, 같은 시드에서 둘을 나란히 학습합니다.")}</p>
+                    "Fork this experiment as B, change something, and train both at the same time from the same seed.",
+                    "이 실험을 B로 복제하고 무언가를 바꾼 뒤, 같은 시드에서 둘을 동시에 학습합니다.")}</p>
                 <button data-testid="ab-fork" on:click=fork>{move || tr(lang.get(), "Compare with a variant", "변형과 비교하기")}</button>
             </div>
             <div class:hidden=move || !comparing()>
@@ -108,6 +122,24 @@ pub fn ComparePanel(lab: Lab) -> impl IntoView {
                         }>
                             {LEARNING_RATES.iter().map(|&v| view! { <option value=v.to_string() selected=move || b().optimizer.lr == v>{v.to_string()}</option> }).collect_view()}
                         </select></label>
+                    <label class="field"><span>{move || tr(lang.get(), "B: data", "B: 데이터")}</span>
+                        <select data-testid="ab-data" on:change=move |ev| {
+                            if let Some(&kind) = DatasetKind::EVERY.iter().find(|k| k.id() == event_target_value(&ev)) {
+                                edit_b(&|b| crate::panels::data::switch_data(b, kind));
+                            }
+                        }>
+                            {DatasetKind::EVERY.iter().map(|&kind| view! {
+                                <option value=kind.id() selected=move || b().data.kind == kind>
+                                    {move || { let (en, ko) = kind.name(); if lang.get() == Lang::En { en } else { ko } }}</option>
+                            }).collect_view()}
+                        </select></label>
+                    <label class="field"><span>{move || tr(lang.get(), "B: layers", "B: 층")}</span>
+                        <input type="text" data-testid="ab-layers" spellcheck="false" size="18"
+                            prop:value=move || layers_text(&b().layers)
+                            on:change=move |ev| match engine::share::layers_from_text(&event_target_value(&ev)) {
+                                Ok(layers) => edit_b(&|b| b.layers = layers.clone()),
+                                Err(problems) => lab.notice.set(Some(format!("B's layers were not changed: {}", problems.join("; ")))),
+                            } /></label>
                     <button data-testid="ab-stop" on:click=move |_| lab.compare.set(None)>{move || tr(lang.get(), "Stop comparing", "비교 끝내기")}</button>
                 </div>
                 <p class="small" data-testid="ab-diff">{move || {
@@ -116,13 +148,14 @@ pub fn ComparePanel(lab: Lab) -> impl IntoView {
                 }}</p>
                 <div class="row ab-numbers">
                     <canvas node_ref=canvas width="150" height="150" data-testid="ab-boundary" class="ab-boundary"
-                        class:hidden=move || !lab.spec.with(|s| s.data.kind.is_points())
+                        class:hidden=move || !lab.compare.with(|b| b.as_ref().is_some_and(|b| b.data.kind.is_points()))
                         role="img" aria-label=move || crate::views::a11y::b_boundary(lang.get(), lab.b_latest.get().as_ref()) />
                     <div class="numbers">
                         <div><span>{move || tr(lang.get(), "B epoch", "B 에폭")}</span><b data-testid="ab-epoch">{move || lab.b_latest.get().map(|m| m.epoch).unwrap_or(0)}</b></div>
                         <div><span>{move || tr(lang.get(), "B train loss", "B 학습 손실")}</span><b data-testid="ab-train-loss">{move || b_value(|m| Some(m.train_loss), false)}</b></div>
                         <div><span>{move || tr(lang.get(), "B test loss", "B 테스트 손실")}</span><b data-testid="ab-test-loss">{move || b_value(|m| Some(m.test_loss), false)}</b></div>
                         <div><span>{move || tr(lang.get(), "B test accuracy", "B 테스트 정확도")}</span><b data-testid="ab-accuracy">{move || b_value(|m| m.test_accuracy, true)}</b></div>
+                        <div><span>{move || tr(lang.get(), "B steps/s", "B 초당 스텝")}</span><b data-testid="ab-steps-per-sec">{move || crate::driver::rate_text(lab.b_steps_per_sec.get())}</b></div>
                     </div>
                 </div>
             </div>

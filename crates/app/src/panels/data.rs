@@ -14,7 +14,7 @@ use crate::panels::network::new_layer;
 /// Switches the data set. Within a family (2-D points, images, sequences) the network stays; a
 /// new family gets a network, loss and optimizer that suit it, since the old layers cannot take
 /// the new input.
-fn switch_data(s: &mut ModelSpec, kind: DatasetKind) {
+pub fn switch_data(s: &mut ModelSpec, kind: DatasetKind) {
     let family = |k: DatasetKind| match k {
         DatasetKind::Digits | DatasetKind::Shapes => 1,
         DatasetKind::Sine | DatasetKind::Memory => 2,

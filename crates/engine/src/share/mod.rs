@@ -84,6 +84,15 @@ mod layers;
 mod values;
 mod view;
 pub use layers::layer_text;
+
+/// Reads hidden layers written as links write them (`8:tanh,8:tanh`, `conv2d:8x3s1p1:relu,max_pool2d:2s2,flatten`,
+/// `lstm:16`); the problems, each naming its layer, when that is not what the text holds.
+pub fn layers_from_text(text: &str) -> std::result::Result<Vec<LayerSpec>, Vec<String>> {
+    let mut p = Problems::default();
+    let layers = layers::parse_layers(&mut p, text);
+    let problems = p.finish();
+    if problems.is_empty() { Ok(layers) } else { Err(problems) }
+}
 pub use custom::custom_text;
 use custom::parse_custom;
 use layers::{layers_text, parse_layers};
