@@ -311,6 +311,6 @@ async function gpuInit() {
 
 await init();
 tf.wasm.setWasmPaths(new URL('vendor/', location.href).toString());
-window.bench = { run, gpuInit, tfVersion: tf.version.tfjs };
+window.bench = { run, gpuInit, link: (name) => dl.workload_link(name), tfVersion: tf.version.tfjs };
 window.benchReady = true;
 log('ready');

@@ -1,9 +1,11 @@
 // The Playwright driver of `cargo xtask bench`: ONE headless Chromium (Debian's, WebGPU on
 // SwiftShader; launched as the end-to-end tests launch it), two pages:
 // 1. the bench page (BENCH_URL, target/bench/site): every configuration of W1-W5 in turn;
-// 2. the real playground (PLAYGROUND_URL, dist/): time to first render, then the longest
-//    main-thread task (PerformanceObserver 'longtask') and the longest frame while it trains at
-//    full speed.
+// 2. the real playground (PLAYGROUND_URL, dist/), opened on each of W1-W4 by its share link: time
+//    to first render, then while it trains at full speed on the CPU the steps/s it shows (beside
+//    the engine's own figure from page 1), the frames per second, the longest main-thread task
+//    (PerformanceObserver 'longtask') and the longest frame; then an A/B pair of the same workload
+//    training at once (A and B each in a worker), their combined steps/s against one run's.
 // Writes everything as JSON to BENCH_OUT. BENCH_CONFIG: {blockMs, repeats, trainSeconds}.
 import { writeFileSync } from 'node:fs';
 import { launch } from '../tests/e2e/browser.mjs';
@@ -49,6 +51,8 @@ async function benchPage(browser) {
   }
   // The page's automatic choice (crates/app/src/compute.rs): a software adapter, or none, trains on the CPU.
   info.auto = info.gpu && !info.gpu.is_software ? 'gpu' : 'cpu';
+  info.links = {};
+  for (const w of WORKLOADS) info.links[w] = await page.evaluate((w) => window.bench.link(w), w);
   say(`GPU: ${JSON.stringify(info.gpu ?? info.gpu_error)}; auto = ${info.auto}`);
   const rows = [];
   for (const item of plan()) {
@@ -75,8 +79,16 @@ async function benchPage(browser) {
   return { info, rows };
 }
 
-/** Playground: first render, then the longest task and frame while training at full speed. */
-async function playground(browser, dataset) {
+/** Median of a list of numbers. */
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)] : 0; };
+
+/**
+ * Playground opened on `fragment` (a workload's share link; `&vs=` for an A/B pair): first render,
+ * then while training at full speed on the CPU, the steps/s shown (A's, and B's for a pair:
+ * medians of readings every 500 ms after the first 1.5 s), frames per second, the longest task
+ * and frame.
+ */
+async function playground(browser, workload, fragment, pair) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = [];
@@ -92,7 +104,7 @@ async function playground(browser, dataset) {
     };
     requestAnimationFrame(watch);
   });
-  await page.goto(process.env.PLAYGROUND_URL);
+  await page.goto(`${process.env.PLAYGROUND_URL}#${pair ? `${fragment}&vs=${encodeURIComponent(fragment)}` : fragment}`);
   await page.waitForSelector('[data-testid="play"]', { timeout: 60_000 });
   await page.waitForFunction(() => {
     const t = document.querySelector('[data-testid="backend"]')?.textContent ?? '';
@@ -104,8 +116,9 @@ async function playground(browser, dataset) {
     dom_content_loaded_ms: performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd ?? null,
   }));
   const device = (await page.getByTestId('backend').textContent()).trim();
-  if (dataset) await page.getByTestId(`dataset-${dataset}`).click();
+  await page.getByTestId('device-select').selectOption({ label: 'CPU' });
   await page.getByTestId('speed').selectOption({ label: 'Full speed' });
+  await page.waitForFunction(() => document.querySelector('[data-testid="device"]').textContent.includes('CPU'));
   const t0 = await page.evaluate(() => {
     const b = window.__bench;
     b.frames = [];
@@ -115,7 +128,15 @@ async function playground(browser, dataset) {
     return performance.now();
   });
   await page.getByTestId('play').click();
-  await page.waitForTimeout(cfg.trainSeconds * 1000);
+  const rate = (id) => page.evaluate((id) => Number(document.querySelector(`[data-testid="${id}"]`).textContent.replace(/[^0-9.]/g, '')), id);
+  const [a, b] = [[], []];
+  const started = Date.now();
+  await page.waitForTimeout(1500);
+  while (Date.now() - started < cfg.trainSeconds * 1000) {
+    a.push(await rate('steps-per-sec'));
+    if (pair) b.push(await rate('ab-steps-per-sec'));
+    await page.waitForTimeout(500);
+  }
   const during = await page.evaluate((start) => {
     const b = window.__bench;
     b.stopFrames = true;
@@ -126,13 +147,18 @@ async function playground(browser, dataset) {
       longest_tasks: tasks.map((e) => ({ at_ms: Math.round(e.start - start), ms: Math.round(e.duration) })).sort((a, b) => b.ms - a.ms).slice(0, 5),
       longest_frame_ms: b.frames.slice(1).reduce((m, f) => Math.max(m, f), 0),
       frames: b.frames.length,
+      fps: (b.frames.length * 1000) / (performance.now() - start),
     };
   }, t0);
-  const stepsPerSec = Number((await page.getByTestId('steps-per-sec').textContent()).replace(/[^0-9.]/g, ''));
   const epoch = Number(await page.getByTestId('epoch').textContent());
   await page.getByTestId('play').click();
   await context.close();
-  return { dataset: dataset ?? 'circle (default)', device, ...load, ...during, steps_per_s_shown: stepsPerSec, epoch, console_errors: errors.slice(0, 5) };
+  const result = { workload, device, ...load, ...during, steps_per_s_shown: median(a), epoch, console_errors: errors.slice(0, 5) };
+  if (pair) {
+    result.b_steps_per_s_shown = median(b);
+    result.combined_steps_per_s = median(a.map((x, i) => x + (b[i] ?? 0)));
+  }
+  return result;
 }
 
 const browser = await launch({ webgpu: true });
@@ -140,15 +166,17 @@ try {
   const started = Date.now();
   const result = await benchPage(browser);
   result.playground = [];
+  result.pairs = [];
   if (process.env.PLAYGROUND_URL) {
-    for (const d of [null, 'digits']) {
+    const runs = [...WORKLOADS.map((w) => [w, false]), ...(cfg.pairs ?? ['W1', 'W2']).map((w) => [w, true])];
+    for (const [w, pair] of runs) {
       try {
-        const p = await playground(browser, d);
-        say(`playground ${p.dataset}: first render ${p.mounted_ms?.toFixed(0)} ms, longest task ${p.longest_task_ms.toFixed(0)} ms, longest frame ${p.longest_frame_ms.toFixed(0)} ms, ${p.steps_per_s_shown} steps/s shown`);
-        result.playground.push(p);
+        const p = await playground(browser, w, result.info.links[w], pair);
+        say(`playground ${w}${pair ? ' A/B' : ''}: first render ${p.mounted_ms?.toFixed(0)} ms, longest task ${p.longest_task_ms.toFixed(0)} ms, longest frame ${p.longest_frame_ms.toFixed(0)} ms, ${p.fps.toFixed(1)} fps, ${p.steps_per_s_shown} steps/s shown${pair ? ` (B ${p.b_steps_per_s_shown}, together ${p.combined_steps_per_s})` : ''}`);
+        (pair ? result.pairs : result.playground).push(p);
       } catch (e) {
-        say(`playground ${d ?? 'default'}: ${e}`);
-        result.playground.push({ dataset: d ?? 'circle (default)', error: String(e).split('\n')[0] });
+        say(`playground ${w}${pair ? ' A/B' : ''}: ${e}`);
+        (pair ? result.pairs : result.playground).push({ workload: w, error: String(e).split('\n')[0] });
       }
     }
   }

@@ -273,18 +273,43 @@ impl Report {
             let r = ratio(self.find(&w, "dl101", "cpu"), self.find(&w, "tfjs", "wasm"));
             t.push((format!("{w}: our CPU GEMM vs TF.js wasm"), r.map_or("-".into(), |r| format!("{r:.2}x")), "≥ 1x".into(), r.is_some_and(|r| r >= 1.0)));
         }
-        for p in self.browser["playground"].as_array().into_iter().flatten() {
+        for p in self.playground() {
+            let w = s(p, "workload");
             let ms = f(p, "longest_task_ms");
             t.push((
-                format!("longest main-thread task, playground training {} at full speed", s(p, "dataset")),
+                format!("longest main-thread task, playground training {w} at full speed"),
                 ms.map_or(format!("error: {}", s(p, "error")), |m| if m == 0.0 { "none ≥ 50 ms".into() } else { format!("{m:.0} ms") }),
                 "≤ 50 ms".into(),
                 ms.is_some_and(|m| m <= 50.0),
             ));
+            let share = self.page_share(p);
+            t.push((format!("{w}: the page's full-speed steps/s / the engine's"), share.map_or("-".into(), |r| format!("{:.0}%", r * 100.0)), "≥ 90%".into(), share.is_some_and(|r| r >= 0.9)));
+            let fps = f(p, "fps");
+            t.push((format!("{w}: frames per second while training"), fps.map_or("-".into(), |v| format!("{v:.1}")), "≥ 55".into(), fps.is_some_and(|v| v >= 55.0)));
+        }
+        for p in self.browser["pairs"].as_array().into_iter().flatten() {
+            let w = s(p, "workload");
+            let gain = self.pair_gain(p);
+            t.push((format!("{w}: an A/B pair's combined steps/s / one run's"), gain.map_or("-".into(), |g| format!("{g:.2}x")), "≥ 1.6x".into(), gain.is_some_and(|g| g >= 1.6)));
         }
         let gz: u64 = self.wasm.iter().map(|w| w.2).sum();
         t.push(("page wasm, gzip".into(), format!("{:.0} KiB", gz as f64 / 1024.0), "< 1 MB".into(), gz < 1_000_000));
         t
+    }
+
+    fn playground(&self) -> impl Iterator<Item = &serde_json::Value> {
+        self.browser["playground"].as_array().into_iter().flatten()
+    }
+
+    /// The page's full-speed steps/s over the engine's own (`dl101/cpu` on the bench page).
+    fn page_share(&self, p: &serde_json::Value) -> Option<f64> {
+        Some(f(p, "steps_per_s_shown")? / f(self.find(s(p, "workload"), "dl101", "cpu")?, "steps_per_s")?)
+    }
+
+    /// An A/B pair's combined steps/s over one run's of the same workload.
+    fn pair_gain(&self, pair: &serde_json::Value) -> Option<f64> {
+        let single = self.playground().find(|p| s(p, "workload") == s(pair, "workload"))?;
+        Some(f(pair, "combined_steps_per_s")? / f(single, "steps_per_s_shown")?)
     }
 
     fn markdown(&self) -> String {
@@ -326,27 +351,49 @@ impl Report {
         for (name, raw, gz) in &self.wasm {
             md.push_str(&format!("- wasm `{name}`: {} bytes raw, {} bytes gzip -9 ({:.0} KiB)\n", num(*raw as f64), num(*gz as f64), *gz as f64 / 1024.0));
         }
-        for p in self.browser["playground"].as_array().into_iter().flatten() {
+        md.push_str(&format!(
+            "\n## The playground at full speed\n\nThe page opened on each workload's share link, training on the CPU (in its worker) for {} s: steps/s shown (median of readings every 500 ms), beside the engine's own steps/s on the bench page above.\n\n| workload | engine steps/s | page steps/s | page / engine | frames/s | long tasks | longest task | longest frame | first render | epoch |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+            self.browser["config"]["trainSeconds"]
+        ));
+        for p in self.playground() {
+            let w = s(p, "workload");
             if p["error"].is_string() {
-                md.push_str(&format!("- playground, {}: error: {}\n", s(p, "dataset"), s(p, "error")));
+                md.push_str(&format!("| {w} | error: {} |||||||||\n", s(p, "error").replace('|', "/")));
                 continue;
             }
+            let ms = |k: &str| f(p, k).map_or("-".into(), |v| format!("{v:.0} ms"));
             md.push_str(&format!(
-                "- playground, {} ({}): first contentful paint {} ms, app mounted (Play button) {} ms; training at full speed for {} s: {} long tasks, longest task {} ms (the longest, in ms after Play: {}), longest frame {} ms, {} steps/s shown, epoch {}\n",
-                s(p, "dataset"),
-                s(p, "device"),
-                f(p, "first_contentful_paint_ms").map_or("-".into(), |v| format!("{v:.0}")),
-                f(p, "mounted_ms").map_or("-".into(), |v| format!("{v:.0}")),
-                self.browser["config"]["trainSeconds"],
-                p["longtasks"],
-                f(p, "longest_task_ms").map_or("-".into(), |v| format!("{v:.0}")),
-                p["longest_tasks"].as_array().into_iter().flatten().map(|t| format!("{} ms at {}", t["ms"], t["at_ms"])).collect::<Vec<_>>().join(", "),
-                f(p, "longest_frame_ms").map_or("-".into(), |v| format!("{v:.0}")),
+                "| {w} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                self.find(w, "dl101", "cpu").and_then(|r| f(r, "steps_per_s")).map_or("-".into(), num),
                 f(p, "steps_per_s_shown").map_or("-".into(), num),
+                self.page_share(p).map_or("-".into(), |r| format!("{:.0}%", r * 100.0)),
+                f(p, "fps").map_or("-".into(), |v| format!("{v:.1}")),
+                p["longtasks"],
+                ms("longest_task_ms"),
+                ms("longest_frame_ms"),
+                ms("mounted_ms"),
                 p["epoch"],
             ));
         }
-        md.push_str("\n## Issue #6 targets\n\n| target | figure | wanted | met |\n|---|---:|---|---|\n");
+        md.push_str("\nA/B pairs (B the same workload, each in its own worker):\n\n| workload | one run steps/s | A steps/s | B steps/s | together | together / one run | frames/s | longest task |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for p in self.browser["pairs"].as_array().into_iter().flatten() {
+            let w = s(p, "workload");
+            if p["error"].is_string() {
+                md.push_str(&format!("| {w} | error: {} |||||||\n", s(p, "error").replace('|', "/")));
+                continue;
+            }
+            md.push_str(&format!(
+                "| {w} | {} | {} | {} | {} | {} | {} | {} |\n",
+                self.playground().find(|q| s(q, "workload") == w).and_then(|q| f(q, "steps_per_s_shown")).map_or("-".into(), num),
+                f(p, "steps_per_s_shown").map_or("-".into(), num),
+                f(p, "b_steps_per_s_shown").map_or("-".into(), num),
+                f(p, "combined_steps_per_s").map_or("-".into(), num),
+                self.pair_gain(p).map_or("-".into(), |g| format!("{g:.2}x")),
+                f(p, "fps").map_or("-".into(), |v| format!("{v:.1}")),
+                f(p, "longest_task_ms").map_or("-".into(), |v| format!("{v:.0} ms")),
+            ));
+        }
+        md.push_str("\n## Targets\n\n| target | figure | wanted | met |\n|---|---:|---|---|\n");
         for (what, fig, want, met) in self.targets() {
             md.push_str(&format!("| {what} | {fig} | {want} | {} |\n", if met { "yes" } else { "**no**" }));
         }
@@ -374,6 +421,7 @@ impl Report {
             "rows": rows,
             "wasm": self.wasm.iter().map(|(n, raw, gz)| serde_json::json!({ "file": n, "raw_bytes": raw, "gzip_bytes": gz })).collect::<Vec<_>>(),
             "playground": self.browser["playground"],
+            "pairs": self.browser["pairs"],
             "browser": self.browser["info"],
             "config": self.browser["config"],
             "targets": targets,

@@ -75,6 +75,13 @@ pub async fn export_workload(name: String, epochs: u32) -> Result<String, JsErro
     crate::export(&name, epochs as usize).await.map_err(err)
 }
 
+/// Workload `name` as a share link's fragment, so that the playground can open it.
+#[wasm_bindgen]
+pub fn workload_link(name: String) -> Result<String, JsError> {
+    let spec = crate::spec(&name).ok_or_else(|| err(format!("unknown workload {name}")))?;
+    Ok(engine::share::encode(&spec))
+}
+
 /// A trainer for workload `name` on `backend` ("cpu" or "gpu"); returns its id.
 #[wasm_bindgen]
 pub fn train_new(name: String, backend: String) -> Result<u32, JsError> {
