@@ -256,7 +256,8 @@ async fn run(host: Host, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Save
         };
         let started = now_ms();
         saver.dirty = true;
-        let (metrics_due, pictures_due) = if lab.playing.get_untracked() { cadence.due(frame) } else { (true, true) };
+        let on_gpu = matches!(s, Session::Gpu(_));
+        let (metrics_due, pictures_due) = if lab.playing.get_untracked() { cadence.due(frame, started, host.ready(), on_gpu) } else { (true, true) };
         let pictures_due = pictures_due && (!lab.playing.get_untracked() || motion.allows(now_ms(), host.reduced_motion()));
         let stepped = s.step(steps);
         host.trained();
@@ -266,7 +267,7 @@ async fn run(host: Host, gpu: Option<(GpuBackend, bool)>, mut saved: Option<Save
             Err(e) => Err(e),
         };
         if let Ok((metrics_ms, pictures_ms)) = result {
-            cadence.learn(matches!(s, Session::Gpu(_)), metrics_ms, pictures_ms);
+            cadence.learn(on_gpu, now_ms(), metrics_ms, pictures_ms);
         }
         if let Err(e) = result.map(|_| ()) {
             // A lost device shows up first as a failed read; its callback may come a moment later.
@@ -391,6 +392,8 @@ fn build(lab: &Lab, spec: &ModelSpec, want_gpu: bool, gpu: &mut Option<GpuBacken
     lab.pictures.set(Pictures::default());
     lab.weights.set(Vec::new());
     lab.diagnostics.set(None);
+    // The big outputs are sent when this counter moves (`host.rs`): the cleared pictures too.
+    lab.picture_updates.update(|n| *n += 1);
     if let Err(e) = spec.validate() {
         lab.playing.set(false);
         lab.notice.set(Some(e.to_string()));
@@ -406,6 +409,7 @@ fn build(lab: &Lab, spec: &ModelSpec, want_gpu: bool, gpu: &mut Option<GpuBacken
     match Session::new(device, spec) {
         Ok(s) => {
             lab.points.set(s.points());
+            lab.picture_updates.update(|n| *n += 1);
             Some(s)
         }
         Err(e) => {
@@ -561,41 +565,58 @@ async fn draw_pictures(lab: &Lab, s: &mut Session) {
     }
 }
 
-/// How often a playing run reads its metrics and redraws its pictures, in turns. On the CPU these
-/// take time from training like the steps do (on the page they also block it), and on a big
-/// network or data set (an LSTM over a thousand windows) a metrics pass alone can take longer
-/// than a turn: then they are read every few turns, keeping their share of each turn small (on
-/// the page a quarter of a frame; in a worker, which has no frame to keep, a twentieth of its
-/// training). On the GPU the readback is what paces the submitted work, so metrics are read every
-/// turn there.
-struct Cadence {
-    metrics_every: u64,
-    pictures_every: u64,
-    /// Milliseconds per turn that metrics and pictures may each take, and the fewest turns
-    /// between two pictures.
-    metrics_ms: f64,
-    pictures_ms: f64,
-    min_pictures_every: u64,
+/// How often a playing run reads its metrics and redraws its pictures. On the CPU these take time
+/// from training like the steps do, and on a big network or data set (an LSTM over a thousand
+/// windows) a metrics pass alone can take longer than a frame. On the GPU the readback is what
+/// paces the submitted work, so metrics are read every turn there.
+enum Cadence {
+    /// On the page, in frames: each keeps to a small share of a frame (metrics 4 ms, pictures
+    /// 2 ms), so that the page stays responsive.
+    Frames { metrics_every: u64, pictures_every: u64 },
+    /// In a worker, by the clock: only when the page has drawn the last update (anything sooner
+    /// would not be shown), each at most a twentieth of the time so that training keeps nine
+    /// tenths of it, and pictures at most [`PICTURES_PER_SEC`] a second.
+    Clock { metrics_at: f64, pictures_at: f64 },
 }
+
+/// Most pictures a second from a worker: the boundary and the neurons move smoothly at this rate,
+/// and each costs the page a redraw (on the core the worker shares with it on a small machine).
+const PICTURES_PER_SEC: f64 = 20.0;
 
 impl Cadence {
     fn new(worker: bool) -> Cadence {
-        let (metrics_ms, pictures_ms, min_pictures_every) = if worker { (0.3, 0.3, 3) } else { (4.0, 2.0, 6) };
-        Cadence { metrics_every: 1, pictures_every: min_pictures_every, metrics_ms, pictures_ms, min_pictures_every }
+        if worker { Cadence::Clock { metrics_at: 0.0, pictures_at: 0.0 } } else { Cadence::Frames { metrics_every: 1, pictures_every: 6 } }
     }
 
-    /// Whether metrics and pictures are due at `frame` (pictures offset from metrics, so that
-    /// the two costs rarely land on one frame).
-    fn due(&self, frame: u64) -> (bool, bool) {
-        (frame % self.metrics_every == 0, (frame + self.pictures_every / 2) % self.pictures_every == 0)
-    }
-
-    fn learn(&mut self, gpu: bool, metrics_ms: Option<f64>, pictures_ms: Option<f64>) {
-        if let Some(ms) = metrics_ms {
-            self.metrics_every = if gpu { 1 } else { ((ms / self.metrics_ms).ceil() as u64).clamp(1, 200) };
+    /// Whether metrics and pictures are due at `frame` (turn) and time `now`, the page having
+    /// drawn the last update or not (`ready`). On the page, pictures are offset from metrics so
+    /// that the two costs rarely land on one frame.
+    fn due(&self, frame: u64, now: f64, ready: bool, gpu: bool) -> (bool, bool) {
+        match *self {
+            Cadence::Frames { metrics_every, pictures_every } => (frame % metrics_every == 0, (frame + pictures_every / 2) % pictures_every == 0),
+            Cadence::Clock { metrics_at, pictures_at } => (gpu || (ready && now >= metrics_at), ready && now >= pictures_at),
         }
-        if let Some(ms) = pictures_ms {
-            self.pictures_every = ((ms / self.pictures_ms).ceil() as u64).clamp(self.min_pictures_every, 600);
+    }
+
+    /// What metrics and pictures cost when they were last done (at `now`).
+    fn learn(&mut self, gpu: bool, now: f64, metrics_ms: Option<f64>, pictures_ms: Option<f64>) {
+        match self {
+            Cadence::Frames { metrics_every, pictures_every } => {
+                if let Some(ms) = metrics_ms {
+                    *metrics_every = if gpu { 1 } else { ((ms / 4.0).ceil() as u64).clamp(1, 20) };
+                }
+                if let Some(ms) = pictures_ms {
+                    *pictures_every = ((ms / 2.0).ceil() as u64).clamp(6, 60);
+                }
+            }
+            Cadence::Clock { metrics_at, pictures_at } => {
+                if let Some(ms) = metrics_ms {
+                    *metrics_at = now + 19.0 * ms;
+                }
+                if let Some(ms) = pictures_ms {
+                    *pictures_at = now + (19.0 * ms).max(1000.0 / PICTURES_PER_SEC);
+                }
+            }
         }
     }
 }

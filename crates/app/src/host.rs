@@ -8,6 +8,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
@@ -34,6 +35,9 @@ struct Inner {
     trained: Cell<bool>,
     /// The bytes of each output as last sent (positions of [`wire::outputs`]).
     sent: RefCell<Vec<Vec<u8>>>,
+    /// [`Lab::picture_updates`] when the big outputs were last compared, and the curves' key.
+    big_at: Cell<Option<u64>>,
+    curves_at: Cell<Option<(usize, u64)>>,
     /// Wakes an idle worker loop when a message arrives.
     wake: RefCell<Option<js_sys::Function>>,
     /// The page closed this trainer (a loop on the page stops at its next turn).
@@ -55,6 +59,8 @@ impl Host {
             credit: Cell::new(true),
             trained: Cell::new(false),
             sent: RefCell::new(Vec::new()),
+            big_at: Cell::new(None),
+            curves_at: Cell::new(None),
             wake: RefCell::new(None),
             closed: Cell::new(false),
         }))
@@ -104,6 +110,12 @@ impl Host {
         self.0.reduced_motion.get()
     }
 
+    /// Whether an update sent now would be drawn at once (in a worker: the page has drawn the
+    /// last one).
+    pub fn ready(&self) -> bool {
+        !self.0.worker || self.0.credit.get()
+    }
+
     /// Called after each block of training steps.
     pub fn trained(&self) {
         self.0.trained.set(true);
@@ -114,13 +126,18 @@ impl Host {
         if self.0.worker && !self.0.credit.get() {
             return;
         }
-        let values = wire::outputs(&self.0.lab);
+        let updates = Some(self.0.lab.picture_updates.get_untracked());
+        let big = self.0.big_at.replace(updates) != updates;
+        let curves = Some(wire::curves_key(&self.0.lab));
+        let curves = self.0.curves_at.replace(curves) != curves;
+        let values = wire::outputs(&self.0.lab, big, curves);
         let mut sent = self.0.sent.borrow_mut();
         sent.resize(values.len(), Vec::new());
         let changed: Vec<_> = values
             .into_iter()
             .zip(sent.iter_mut())
             .filter_map(|(v, last)| {
+                let v = v?;
                 let bytes = wire::encode(&v);
                 (bytes != *last).then(|| {
                     *last = bytes;

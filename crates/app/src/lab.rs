@@ -37,6 +37,7 @@ pub enum Speed {
 pub struct Grid {
     pub width: usize,
     pub height: usize,
+    #[serde(with = "crate::wire::f32s")]
     pub data: Vec<f32>,
 }
 
@@ -57,7 +58,9 @@ pub struct ImagePictures {
 /// recurrent layer's hidden state at each step (`width` = steps, `height` = units).
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct SequencePictures {
+    #[serde(with = "crate::wire::f32s")]
     pub truth: Vec<f32>,
+    #[serde(with = "crate::wire::f32s")]
     pub predicted: Vec<f32>,
     pub input: Grid,
     /// `(layer number from 1, its hidden size, the states of up to 32 of its units)`.
@@ -73,8 +76,10 @@ pub struct Pictures {
     /// Cells per side of the grids below.
     pub grid: usize,
     /// The output, mapped to [-1, 1] (class colours) or the regression value, row-major, top row first.
+    #[serde(with = "crate::wire::f32s")]
     pub output: Vec<f32>,
     /// `neurons[layer][unit]`: that neuron's output on a coarser grid of `thumb` cells per side.
+    #[serde(with = "crate::wire::f32s::nested")]
     pub neurons: Vec<Vec<Vec<f32>>>,
     pub thumb: usize,
 }

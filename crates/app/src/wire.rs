@@ -30,7 +30,7 @@ pub enum Role {
 pub enum Value {
     // Page to trainer (the last four also back: the driver clears or sets them).
     /// Also a spec that does not validate (the trainer says why).
-    Spec(ModelSpec),
+    Spec(#[serde(with = "spec_json")] ModelSpec),
     StepRequests(u32),
     Resets(u32),
     DevicePref(DevicePref),
@@ -89,13 +89,34 @@ pub enum ToPage {
     Crash(String),
 }
 
+/// What identifies a version of the curves without reading them all: their length and last step
+/// (a new point, the thinning and a new run all change it).
+pub fn curves_key(lab: &Lab) -> (usize, u64) {
+    lab.history.with_untracked(|h| (h.len(), h.last().map_or(0, |p| p.1.step)))
+}
+
 pub fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
-    // Named fields: the spec's tagged enums need a self-describing form.
-    rmp_serde::to_vec_named(msg).unwrap_or_default()
+    postcard::to_allocvec(msg).unwrap_or_default()
 }
 
 pub fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Option<T> {
-    rmp_serde::from_slice(bytes).ok()
+    postcard::from_bytes(bytes).ok()
+}
+
+/// The spec as its JSON, read without validating (the trainer reports what is wrong with it).
+mod spec_json {
+    use super::ModelSpec;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(spec: &ModelSpec, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&spec.to_json())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ModelSpec, D::Error> {
+        let text = String::deserialize(d)?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(serde::de::Error::custom)?;
+        serde_json::from_value(value).map_err(serde::de::Error::custom)
+    }
 }
 
 /// The inputs of experiment `role` as the page has them, read tracked (the link's effect reruns
@@ -127,23 +148,27 @@ pub fn inputs(lab: &Lab, role: Role) -> Option<Vec<Value>> {
 }
 
 /// Every output of the trainer's lab, in a fixed order (the trainer sends those that changed).
-pub fn outputs(lab: &Lab) -> Vec<Value> {
+/// The big ones (pictures, weights, diagnostics, points), which change only when the pictures
+/// are redrawn ([`Lab::picture_updates`]), are read only when `big` (else `None`), and the
+/// curves only when `curves`.
+pub fn outputs(lab: &Lab, big: bool, curves: bool) -> Vec<Option<Value>> {
+    let big_one = |f: &dyn Fn() -> Value| big.then(f);
     vec![
-        Value::Status(lab.status.get_untracked()),
-        Value::Device(lab.device.get_untracked()),
-        Value::History(lab.history.get_untracked()),
-        Value::Latest(lab.latest.get_untracked()),
-        Value::StepsPerSec(lab.steps_per_sec.get_untracked()),
-        Value::Pictures(lab.pictures.get_untracked()),
-        Value::Points(lab.points.get_untracked()),
-        Value::Diagnostics(lab.diagnostics.get_untracked()),
-        Value::Weights(lab.weights.get_untracked()),
-        Value::Sweep(lab.sweep.get_untracked()),
-        Value::PictureUpdates(lab.picture_updates.get_untracked()),
-        Value::Playing(lab.playing.get_untracked()),
-        Value::Import(lab.import.get_untracked().map(|m| m.to_json())),
-        Value::Edits(lab.edits.get_untracked()),
-        Value::Notice(lab.notice.get_untracked()),
+        Some(Value::Status(lab.status.get_untracked())),
+        Some(Value::Device(lab.device.get_untracked())),
+        curves.then(|| Value::History(lab.history.get_untracked())),
+        Some(Value::Latest(lab.latest.get_untracked())),
+        Some(Value::StepsPerSec(lab.steps_per_sec.get_untracked())),
+        big_one(&|| Value::Pictures(lab.pictures.get_untracked())),
+        big_one(&|| Value::Points(lab.points.get_untracked())),
+        big_one(&|| Value::Diagnostics(lab.diagnostics.get_untracked())),
+        big_one(&|| Value::Weights(lab.weights.get_untracked())),
+        Some(Value::Sweep(lab.sweep.get_untracked())),
+        Some(Value::PictureUpdates(lab.picture_updates.get_untracked())),
+        Some(Value::Playing(lab.playing.get_untracked())),
+        Some(Value::Import(lab.import.get_untracked().map(|m| m.to_json()))),
+        Some(Value::Edits(lab.edits.get_untracked())),
+        Some(Value::Notice(lab.notice.get_untracked())),
     ]
 }
 
@@ -197,5 +222,73 @@ pub fn apply_output(lab: &Lab, role: Role, value: Value) {
         Value::Edits(e) => lab.edits.set(e),
         Value::Notice(n) => lab.notice.set(n),
         _ => (),
+    }
+}
+
+/// Float arrays as one MessagePack byte string (little-endian f32s) rather than a number per
+/// element: pictures are tens of thousands of floats, and this makes them a copy at each end.
+/// For `#[serde(with = "crate::wire::f32s")]`.
+pub mod f32s {
+    use serde::de::{Error, Visitor};
+    use serde::{Deserializer, Serializer};
+
+    pub fn to_bytes(v: &[f32]) -> Vec<u8> {
+        v.iter().flat_map(|x| x.to_le_bytes()).collect()
+    }
+
+    pub fn from_bytes<E: Error>(b: &[u8]) -> Result<Vec<f32>, E> {
+        if b.len() % 4 != 0 {
+            return Err(E::custom("a float array of a length that is not a multiple of 4"));
+        }
+        Ok(b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+    }
+
+    pub fn serialize<S: Serializer>(v: &[f32], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&to_bytes(v))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f32>, D::Error> {
+        d.deserialize_bytes(Floats)
+    }
+
+    struct Floats;
+
+    impl<'de> Visitor<'de> for Floats {
+        type Value = Vec<f32>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("little-endian f32 bytes")
+        }
+        fn visit_bytes<E: Error>(self, b: &[u8]) -> Result<Vec<f32>, E> {
+            from_bytes(b)
+        }
+        fn visit_byte_buf<E: Error>(self, b: Vec<u8>) -> Result<Vec<f32>, E> {
+            from_bytes(&b)
+        }
+    }
+
+    /// The same for a list of lists of float arrays (each neuron's picture, layer by layer).
+    pub mod nested {
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+        #[derive(Deserialize)]
+        struct Floats(#[serde(with = "super")] Vec<f32>);
+
+        struct Borrowed<'a>(&'a [f32]);
+
+        impl Serialize for Borrowed<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                super::serialize(self.0, s)
+            }
+        }
+
+        pub fn serialize<S: Serializer>(v: &[Vec<Vec<f32>>], s: S) -> Result<S::Ok, S::Error> {
+            let layers: Vec<Vec<Borrowed>> = v.iter().map(|l| l.iter().map(|u| Borrowed(u)).collect()).collect();
+            layers.serialize(s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<Vec<f32>>>, D::Error> {
+            let layers = Vec::<Vec<Floats>>::deserialize(d)?;
+            Ok(layers.into_iter().map(|l| l.into_iter().map(|u| u.0).collect()).collect())
+        }
     }
 }

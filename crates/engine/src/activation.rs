@@ -295,6 +295,24 @@ pub static ACTIVATIONS: [ActivationInfo; 11] = [
     },
 ];
 
+/// An optional activation as its JSON text, for binary formats that cannot read the internally
+/// tagged form (`#[serde(with = "crate::activation::as_json")]`).
+pub mod as_json {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Activation;
+
+    pub fn serialize<S: Serializer>(a: &Option<Activation>, s: S) -> std::result::Result<S::Ok, S::Error> {
+        a.map(|a| serde_json::to_value(a).map(|v| v.to_string()).unwrap_or_default()).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Activation>, D::Error> {
+        let Some(text) = Option::<String>::deserialize(d)? else { return Ok(None) };
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(serde::de::Error::custom)?;
+        serde_json::from_value(value).map(Some).map_err(serde::de::Error::custom)
+    }
+}
+
 impl Activation {
     /// The stable id: the serialised `kind` and the conformance name.
     pub fn id(&self) -> &'static str {

@@ -76,6 +76,7 @@ pub struct LayerDiagnostics {
     pub kind: crate::spec::LayerKind,
     /// The activation of a dense or conv2d layer (the output layer's is what it computes:
     /// `Linear` for logits); `Tanh` for a plain RNN; `None` for pools, LSTM and GRU.
+    #[serde(with = "crate::activation::as_json")]
     pub activation: Option<Activation>,
     /// Dense units, conv2d filters, recurrent hidden size, pooled channels.
     pub units: usize,
