@@ -85,7 +85,7 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.lengt
 /**
  * Playground opened on `fragment` (a workload's share link; `&vs=` for an A/B pair): first render,
  * then while training at full speed on the CPU, the steps/s shown (A's, and B's for a pair:
- * medians of readings every 500 ms after the first 1.5 s), frames per second, the longest task
+ * medians of readings every 500 ms after the first 2.2 s), frames per second, the longest task
  * and frame.
  */
 async function playground(browser, workload, fragment, pair) {
@@ -131,7 +131,9 @@ async function playground(browser, workload, fragment, pair) {
   const rate = (id) => page.evaluate((id) => Number(document.querySelector(`[data-testid="${id}"]`).textContent.replace(/[^0-9.]/g, '')), id);
   const [a, b] = [[], []];
   const started = Date.now();
-  await page.waitForTimeout(1500);
+  // The rate shown covers the last second: the first reading comes after a whole second of
+  // training at full speed (the first second includes the ramp to full-size blocks).
+  await page.waitForTimeout(2200);
   while (Date.now() - started < cfg.trainSeconds * 1000) {
     a.push(await rate('steps-per-sec'));
     if (pair) b.push(await rate('ab-steps-per-sec'));

@@ -22,6 +22,8 @@ async function inFirefox(path, journey) {
 
 test('Firefox: the default network trains, its loss falls and its accuracy rises', async () => {
   await inFirefox('', async (driver, label) => {
+    // The trainer says which device it chose once its first session is built.
+    await waitFor(driver, () => document.querySelector('[data-testid="device"]').textContent !== '', undefined, 30_000, 'device line');
     const device = await content(driver, 'device');
     assert.match(device, label.startsWith('CPU') ? /CPU/ : /CPU|WebGPU/, device);
     await stepEpochs(driver, 1);

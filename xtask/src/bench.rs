@@ -46,7 +46,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             v.parse().map_err(|_| format!("{name} wants a whole number, not {v:?}"))
         };
         match a.as_str() {
-            "--quick" => (o.block_ms, o.repeats, o.train_seconds) = (150, 3, 3),
+            "--quick" => (o.block_ms, o.repeats, o.train_seconds) = (150, 3, 4),
             "--repeats" => o.repeats = num("--repeats")?.max(1) as u32,
             "--block-ms" => o.block_ms = num("--block-ms")?.max(10),
             "--no-native" => o.native = false,

@@ -225,7 +225,7 @@ fn messages_between_page_and_trainer_round_trip_nan_losses_and_pictures() {
 }
 
 #[wasm_bindgen_test]
-fn a_trainer_sends_only_what_changed_and_waits_for_the_page_to_draw() {
+async fn a_trainer_sends_only_what_changed_and_waits_for_the_page_to_draw() {
     use crate::wire::{Role, ToPage, ToTrainer, Value};
     use std::{cell::RefCell, rc::Rc};
     let lab = Lab::new(ModelSpec::default(), Lang::En);
@@ -237,10 +237,13 @@ fn a_trainer_sends_only_what_changed_and_waits_for_the_page_to_draw() {
     lab.steps_per_sec.set(123.0);
     host.flush();
     assert_eq!(sent.borrow().len(), 1, "nothing more until the page has drawn");
+    // Updates are at least 33 ms apart.
     host.receive(ToTrainer::Drawn);
+    host.sleep(40).await;
     host.flush();
     assert_eq!(sent.borrow().last(), Some(&ToPage::Set(vec![Value::StepsPerSec(123.0)])), "only the change");
     host.receive(ToTrainer::Drawn);
+    host.sleep(40).await;
     host.flush();
     assert_eq!(sent.borrow().len(), 2, "no change, no message");
     // Inputs from the page land in the trainer's lab.

@@ -31,6 +31,8 @@ struct Inner {
     reduced_motion: Cell<bool>,
     /// The page has drawn the last update.
     credit: Cell<bool>,
+    /// When the last update was sent.
+    flushed_at: Cell<f64>,
     /// Training ran since the last tick (a busy loop yields; an idle one sleeps).
     trained: Cell<bool>,
     /// The bytes of each output as last sent (positions of [`wire::outputs`]).
@@ -43,6 +45,11 @@ struct Inner {
     /// The page closed this trainer (a loop on the page stops at its next turn).
     closed: Cell<bool>,
 }
+
+/// Least time between two updates from a worker: 30 a second. The numbers read as smoothly, and
+/// the page's thread, which shares two cores with two trainers in a side-by-side run, handles
+/// half the messages it would at 60.
+const MIN_UPDATE_MS: f64 = 33.0;
 
 /// How long an idle worker loop sleeps at most (it still saves and notices the page hidden).
 const IDLE_MS: i32 = 100;
@@ -57,6 +64,7 @@ impl Host {
             hidden: Cell::new(false),
             reduced_motion: Cell::new(false),
             credit: Cell::new(true),
+            flushed_at: Cell::new(f64::NEG_INFINITY),
             trained: Cell::new(false),
             sent: RefCell::new(Vec::new()),
             big_at: Cell::new(None),
@@ -68,6 +76,10 @@ impl Host {
 
     pub fn lab(&self) -> Lab {
         self.0.lab
+    }
+
+    pub fn role(&self) -> Role {
+        self.0.role
     }
 
     pub fn in_worker(&self) -> bool {
@@ -113,7 +125,7 @@ impl Host {
     /// Whether an update sent now would be drawn at once (in a worker: the page has drawn the
     /// last one).
     pub fn ready(&self) -> bool {
-        !self.0.worker || self.0.credit.get()
+        !self.0.worker || (self.0.credit.get() && now_ms() - self.0.flushed_at.get() >= MIN_UPDATE_MS)
     }
 
     /// Called after each block of training steps.
@@ -123,7 +135,7 @@ impl Host {
 
     /// Sends the outputs that changed, when the page is ready for them.
     pub fn flush(&self) {
-        if self.0.worker && !self.0.credit.get() {
+        if !self.ready() {
             return;
         }
         let updates = Some(self.0.lab.picture_updates.get_untracked());
@@ -148,6 +160,7 @@ impl Host {
         drop(sent);
         if !changed.is_empty() {
             self.0.credit.set(false);
+            self.0.flushed_at.set(now_ms());
             (self.0.post)(ToPage::Set(changed));
         }
     }
