@@ -26,6 +26,8 @@ self.onmessage = async (e) => {
     const bindings = await import(e.data.glue);
     await bindings.default({ module_or_path: e.data.module });
     bindings.worker_main(early);
+    // For `cargo xtask soak`: this thread's wasm memory and live GPU buffers.
+    self.dl101Stats = () => JSON.parse(bindings.trainer_stats());
   } catch (err) {
     // The page trains on its own thread instead.
     self.postMessage({ failed: String(err) });

@@ -12,6 +12,8 @@
 //! - `gpu-report [--quick]`: conformance and `dl101 bench` on this machine's GPU through native
 //!   wgpu (lavapipe where there is none), each kernel set forced; writes
 //!   `target/gpu-report/report.md` (see `gpu_report.rs`).
+//! - `soak [--minutes N]`: the playground at full speed for N minutes (10) on the default network
+//!   and the digits CNN; memory, GPU buffers and frame rate must hold (see `soak.rs`).
 
 mod bench;
 mod cmd;
@@ -20,6 +22,7 @@ mod fuzz;
 mod gpu_report;
 mod python;
 mod serve;
+mod soak;
 mod test;
 mod tools;
 
@@ -37,8 +40,9 @@ fn main() -> ExitCode {
         Some("python") => python::python(rest),
         Some("bench") => bench::bench(rest),
         Some("gpu-report") => gpu_report::gpu_report(rest),
+        Some("soak") => soak::soak(rest),
         _ => {
-            eprintln!("usage: cargo xtask <serve [--port N] | test | dist | conformance [DIR] | fuzz [RUNS] | bench [--quick] | gpu-report [--quick] | python [SPEC…]>");
+            eprintln!("usage: cargo xtask <serve [--port N] | test | dist | conformance [DIR] | fuzz [RUNS] | bench [--quick] | gpu-report [--quick] | soak [--minutes N] | python [SPEC…]>");
             return ExitCode::from(2);
         }
     };

@@ -59,6 +59,17 @@ fn receive(data: &JsValue) {
     }
 }
 
+/// What a long run must not pile up, as JSON: this instance's wasm memory (the page's or a
+/// worker's) and its live GPU buffers. `web/worker.js` exposes it as `self.dl101Stats` and
+/// Trunk's loader as `wasmBindings.trainer_stats` on the page, for `cargo xtask soak`.
+#[wasm_bindgen]
+pub fn trainer_stats() -> String {
+    let memory = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>();
+    let wasm_bytes = memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length();
+    let (gpu_buffers, gpu_bytes) = engine::backend::gpu::buffer::live();
+    format!("{{\"wasm_bytes\":{wasm_bytes},\"gpu_buffers\":{gpu_buffers},\"gpu_bytes\":{gpu_bytes}}}")
+}
+
 /// Sends a message to the page, its buffer transferred.
 fn post(msg: &ToPage) {
     let bytes = js_sys::Uint8Array::from(wire::encode(msg).as_slice());

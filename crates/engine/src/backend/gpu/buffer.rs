@@ -15,12 +15,30 @@ pub(super) struct Inner {
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+/// Resident buffers alive in this process (a browser worker is a process of its own here), and
+/// their bytes: `cargo xtask soak` checks that a long run does not pile them up.
+static LIVE: AtomicU64 = AtomicU64::new(0);
+static LIVE_BYTES: AtomicU64 = AtomicU64::new(0);
+
+/// How many resident GPU buffers are alive, and how many bytes they hold.
+pub fn live() -> (u64, u64) {
+    (LIVE.load(Ordering::Relaxed), LIVE_BYTES.load(Ordering::Relaxed))
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        LIVE.fetch_sub(1, Ordering::Relaxed);
+        LIVE_BYTES.fetch_sub(self.raw.size(), Ordering::Relaxed);
+    }
+}
 
 impl GpuBuffer {
     // Natively wgpu's handles are Send + Sync, and Arc keeps the backend Send; in the browser
     // they are not, and Arc costs one atomic per clone.
     #[allow(clippy::arc_with_non_send_sync)]
     pub(super) fn new(raw: wgpu::Buffer, len: usize) -> Self {
+        LIVE.fetch_add(1, Ordering::Relaxed);
+        LIVE_BYTES.fetch_add(raw.size(), Ordering::Relaxed);
         GpuBuffer(Arc::new(Inner { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), raw, len }))
     }
 
