@@ -643,6 +643,11 @@ impl Cadence {
 /// Adds a point to a curve, thinning old points so that it stays cheap to draw.
 pub(crate) fn push_history(history: RwSignal<Vec<(f64, engine::train::Metrics)>>, x: f64, m: engine::train::Metrics) {
     history.update(|h| {
+        // One allocation for the curve's life, rather than a doubling now and then (a long run's
+        // memory settles sooner).
+        if h.capacity() <= MAX_HISTORY {
+            h.reserve_exact(MAX_HISTORY + 1 - h.len());
+        }
         h.push((x, m));
         if h.len() > MAX_HISTORY {
             // Keep every other point: the curve keeps its shape at half the cost.
