@@ -2,6 +2,7 @@
 //! dispatches per step, with upper bounds so that fusions are not lost unnoticed, and that a
 //! repeated step builds no pipeline or bind group. Run with `--nocapture` to see the counts.
 
+use engine::backend::gpu::kernels::Kernel;
 use engine::backend::gpu::{GpuBackend, KernelSet};
 use engine::train::Trainer;
 
@@ -12,6 +13,9 @@ const BOUNDS: [(&str, u64); 4] = [("W1", 12), ("W2", 15), ("W3", 11), ("W4", 53)
 /// gradient, so each dense layer's backward takes one more dispatch (a column sum): W1 has three
 /// dense layers, W2 four, W3 and W4 one.
 const HARDWARE_BOUNDS: [(&str, u64); 4] = [("W1", 15), ("W2", 19), ("W3", 12), ("W4", 54)];
+
+/// Tiled products per step that the hardware set reads as vec4s (gemm_vec4.wgsl), at least.
+const VEC4_PRODUCTS: [(&str, u64); 4] = [("W1", 1), ("W2", 7), ("W3", 1), ("W4", 2)];
 
 #[test]
 fn dispatches_per_step_with_the_software_kernels() {
@@ -33,9 +37,17 @@ fn dispatches_per_step(kernels: KernelSet, bounds: [(&str, u64); 4]) {
         // Warm up: the first steps build pipelines and bind groups (and an epoch end reshuffles).
         t.step(8).unwrap();
         let before = t.backend().stats();
+        let vec4 = (t.backend().dispatches_of(Kernel::GemmVec4), t.backend().dispatches_of(Kernel::Gemm));
         let n = 8;
         t.step(n).unwrap();
         let after = t.backend().stats();
+        let (v4, scalar) = (t.backend().dispatches_of(Kernel::GemmVec4) - vec4.0, t.backend().dispatches_of(Kernel::Gemm) - vec4.1);
+        println!("{kernels} kernels, {w}: tiled products per step: {:.2} with vec4 loads, {:.2} scalar", v4 as f64 / f64::from(n), scalar as f64 / f64::from(n));
+        if kernels == KernelSet::Hardware {
+            // The products over a side of 2 inputs or 1 output cannot read vec4s; the rest do.
+            let least = VEC4_PRODUCTS.iter().find(|(name, _)| *name == w).map_or(0, |&(_, p)| p);
+            assert!(v4 >= least * u64::from(n), "{w}: {v4} vec4 products in {n} steps, fewer than {least} a step");
+        }
         let per_step = (after.dispatches - before.dispatches) as f64 / f64::from(n);
         println!("{kernels} kernels, {w}: {per_step:.2} dispatches per step ({} submissions for {n} steps)", after.submissions - before.submissions);
         assert!(per_step <= bound as f64, "{kernels} kernels, {w}: {per_step} dispatches per step, bound {bound}");

@@ -116,6 +116,7 @@ fn adapter_cmd(args: &[String]) -> Result<bool, String> {
         "name": a.name,
         "backend": a.backend,
         "is_software": a.is_software,
+        "subgroups": a.subgroups,
         "kernels": gpu.kernels().name(),
     });
     println!("{info}");

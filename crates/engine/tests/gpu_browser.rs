@@ -6,6 +6,7 @@
 
 use engine::activation::Activation;
 use engine::backend::cpu::CpuBackend;
+use engine::backend::gpu::kernels::Kernel;
 use engine::backend::gpu::{GpuBackend, KernelSet};
 use engine::backend::{ActOp, Backend, Conv2d, Gemm, LossOp, RnnCell, View};
 use engine::loss::LossKind;
@@ -102,6 +103,36 @@ fn agree<S: AsRef<str>>(kernels: KernelSet, got: &[(S, Vec<f32>)], want: &[(S, V
         for (i, (&a, &c)) in gv.iter().zip(cv).enumerate() {
             assert!((a - c).abs() <= 1e-4 + 1e-4 * c.abs(), "{kernels} kernels, {name}[{i}]: gpu {a}, cpu {c}");
         }
+    }
+}
+
+/// Products whose operands are 16-byte aligned (the hardware set reads them as vec4s), in every
+/// layout, with bias and accumulation.
+async fn aligned_products<B: Backend>(b: &mut B) -> Vec<(String, Vec<f32>)> {
+    let (m, n, k) = (68, 72, 36);
+    let mut out = Vec::new();
+    for flags in 0..8u32 {
+        let g = Gemm { m, n, k, trans_a: flags & 1 != 0, trans_b: flags & 2 != 0, accumulate: flags & 4 != 0 };
+        let a = put(b, &data(m * k, 30 + flags), 4).await;
+        let bm = put(b, &data(k * n, 40 + flags), 8).await;
+        let bias = put(b, &data(n, 50 + flags), 1).await;
+        let c = put(b, &data(m * n, 60 + flags), 3).await;
+        b.gemm(g, &a, &bm, (flags % 3 == 0).then_some(&bias), &c).unwrap();
+        out.push((format!("aligned gemm {g:?}"), b.read(&c).await.unwrap()));
+    }
+    out
+}
+
+#[wasm_bindgen_test]
+async fn aligned_products_agree_with_cpu_and_take_the_vec4_kernel_on_hardware_kernels() {
+    let mut g = gpu().await;
+    let want = aligned_products(&mut CpuBackend::new()).await;
+    for kernels in KernelSet::ALL {
+        g.set_kernels(kernels);
+        let before = g.dispatches_of(Kernel::GemmVec4);
+        agree(kernels, &aligned_products(&mut g).await, &want);
+        let used = g.dispatches_of(Kernel::GemmVec4) - before;
+        assert_eq!(used, if kernels == KernelSet::Hardware { 8 } else { 0 }, "{kernels} kernels: vec4 products");
     }
 }
 

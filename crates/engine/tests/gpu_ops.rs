@@ -5,6 +5,7 @@
 mod gpu_common;
 
 use engine::activation::Activation;
+use engine::backend::gpu::kernels::Kernel;
 use engine::backend::{ActOp, Backend, Gemm, LossOp, View};
 use engine::loss::LossKind;
 use engine::optim::{OptimKind, OptimStep};
@@ -62,6 +63,43 @@ fn gemm_matches_reference_on_awkward_shapes() {
         }
     }
     println!("gemm: {cases} cases");
+}
+
+/// The hardware set's vec4 product (gemm_vec4.wgsl) on every layout: taken where both operands
+/// start on a multiple of four floats and are stored along a side that is a multiple of four,
+/// the scalar tiled kernel elsewhere, and both agree with the reference.
+#[test]
+fn vec4_gemm_takes_aligned_products_and_matches_the_reference() {
+    let mut b = gpu_common::gpu_with(engine::backend::gpu::KernelSet::Hardware);
+    let mut rng = Rng::new(4);
+    // Several tiles each way with ragged edges; one tile; a depth below one slice; a row.
+    for (m, n, k) in [(132, 72, 36), (64, 64, 16), (8, 4, 4), (4, 200, 52), (68, 8, 300)] {
+        for flags in 0..16u32 {
+            for pad in [0, 4, 3] {
+                let g = Gemm { m, n, k, trans_a: flags & 1 != 0, trans_b: flags & 2 != 0, accumulate: flags & 8 != 0 };
+                let with_bias = flags & 4 != 0;
+                let a = rng.vec(m * k, -1.0, 1.0);
+                let bm = rng.vec(k * n, -1.0, 1.0);
+                let bias = rng.vec(n, -1.0, 1.0);
+                let c0 = rng.vec(m * n, -1.0, 1.0);
+                let (av, bv, biasv, cv) = (put(&mut b, &a, pad), put(&mut b, &bm, pad), put(&mut b, &bias, 1), put(&mut b, &c0, 2));
+                let (vec4, scalar) = (b.dispatches_of(Kernel::GemmVec4), b.dispatches_of(Kernel::Gemm));
+                b.gemm(g, &av, &bv, with_bias.then_some(&biasv), &cv).unwrap();
+                let took_vec4 = b.dispatches_of(Kernel::GemmVec4) - vec4 == 1;
+                assert_eq!(took_vec4, pad % 4 == 0, "{g:?} pad {pad}: vec4 kernel taken");
+                assert_eq!(b.dispatches_of(Kernel::Gemm) - scalar, u64::from(!took_vec4), "{g:?} pad {pad}: scalar tiled kernel");
+                let want = ref_gemm(g, &a, &bm, with_bias.then_some(&bias[..]), &c0);
+                let atol = 1e-5 * (1.0 + k as f64 / 256.0);
+                assert_close(&format!("vec4 gemm {g:?} bias {with_bias} pad {pad}"), &get(&mut b, &cv), &want, 1e-5, atol);
+            }
+        }
+    }
+    // A side that is not a multiple of four keeps the scalar kernel even when aligned.
+    let g = Gemm { m: 8, n: 6, k: 8, trans_a: false, trans_b: false, accumulate: false };
+    let (av, bv, cv) = (put(&mut b, &rng.vec(64, -1.0, 1.0), 0), put(&mut b, &rng.vec(48, -1.0, 1.0), 0), zeros(&mut b, 48, 0));
+    let vec4 = b.dispatches_of(Kernel::GemmVec4);
+    b.gemm(g, &av, &bv, None, &cv).unwrap();
+    assert_eq!(b.dispatches_of(Kernel::GemmVec4), vec4, "n = 6 must not take the vec4 kernel");
 }
 
 #[test]
@@ -320,9 +358,25 @@ fn ref_loss(kind: LossKind, rows: usize, cols: usize, pred: &[f32], target: &[f3
     (loss, grad)
 }
 
+/// The reductions' entry points to test: the workgroup sum, and the subgroup sum where the device
+/// has subgroup operations (lavapipe has, with subgroups of 8; turning them on elsewhere fails).
+fn reduction_modes(b: &mut engine::backend::gpu::GpuBackend) -> Vec<bool> {
+    if b.adapter().name.contains("llvmpipe") {
+        assert!(b.adapter().subgroups.is_some(), "lavapipe offers subgroup operations");
+    }
+    if b.adapter().subgroups.is_none() {
+        assert!(b.set_subgroups(true).is_err(), "subgroups turned on without the feature");
+        return vec![false];
+    }
+    vec![false, true]
+}
+
 #[test]
 fn losses_and_their_gradients() {
     let mut b = gpu();
+    for subgroups in reduction_modes(&mut b) {
+    b.set_subgroups(subgroups).unwrap();
+    let used = b.dispatches_of(Kernel::LossSubgroup);
     let mut rng = Rng::new(8);
     for kind in [LossKind::Mse, LossKind::SigmoidBce, LossKind::SoftmaxCrossEntropy] {
         for (rows, cols) in [(300, 3), (1, 1), (17, 2), (1000, 1)] {
@@ -341,9 +395,11 @@ fn losses_and_their_gradients() {
             let (dv, lv) = (zeros(&mut b, rows * cols, 3), zeros(&mut b, 1, 4));
             b.loss(op, &pv, &tv, &dv, &lv).unwrap();
             let (want_loss, want_grad) = ref_loss(kind, rows, cols, &pred, &target);
-            assert_close(&format!("{kind:?} {rows}x{cols} loss"), &get(&mut b, &lv), &[want_loss], 1e-5, 1e-5);
-            assert_close(&format!("{kind:?} {rows}x{cols} dpred"), &get(&mut b, &dv), &want_grad, 1e-4, 1e-7);
+            assert_close(&format!("{kind:?} {rows}x{cols} loss subgroups {subgroups}"), &get(&mut b, &lv), &[want_loss], 1e-5, 1e-5);
+            assert_close(&format!("{kind:?} {rows}x{cols} dpred subgroups {subgroups}"), &get(&mut b, &dv), &want_grad, 1e-4, 1e-7);
         }
+    }
+    assert_eq!(b.dispatches_of(Kernel::LossSubgroup) > used, subgroups, "subgroup loss kernel used");
     }
 }
 
@@ -368,6 +424,9 @@ fn a_class_index_out_of_range_makes_the_loss_nan() {
 #[test]
 fn count_correct_for_each_loss() {
     let mut b = gpu();
+    for subgroups in reduction_modes(&mut b) {
+    b.set_subgroups(subgroups).unwrap();
+    let used = b.dispatches_of(Kernel::CountCorrectSubgroup);
     let mut rng = Rng::new(9);
     for kind in [LossKind::Mse, LossKind::SigmoidBce, LossKind::SoftmaxCrossEntropy] {
         for (rows, cols) in [(300, 3), (1, 1), (513, 1), (0, 2)] {
@@ -394,8 +453,10 @@ fn count_correct_for_each_loss() {
             let (pv, tv, ov) = (put(&mut b, &pred, 1), put(&mut b, &target, 0), zeros(&mut b, 1, 2));
             b.fill(&ov, 123.0).unwrap();
             b.count_correct(op, &pv, &tv, &ov).unwrap();
-            assert_eq!(get(&mut b, &ov), vec![want as f32], "{kind:?} {rows}x{cols}");
+            assert_eq!(get(&mut b, &ov), vec![want as f32], "{kind:?} {rows}x{cols} subgroups {subgroups}");
         }
+    }
+    assert_eq!(b.dispatches_of(Kernel::CountCorrectSubgroup) > used, subgroups, "subgroup count kernel used");
     }
 }
 

@@ -21,10 +21,14 @@ pub struct AdapterSummary {
     /// A software rasteriser (lavapipe, SwiftShader, WARP) or a browser fallback adapter: real
     /// WebGPU, but the CPU backend is usually faster there.
     pub is_software: bool,
+    /// The subgroup sizes (least, most) where the device was opened with subgroup operations
+    /// (wgpu's `SUBGROUP` feature: Vulkan, Metal, DX12 natively; wgpu 30 does not pass the
+    /// browser's `subgroups` feature through, so in the page this is always `None`).
+    pub subgroups: Option<[u32; 2]>,
 }
 
 impl AdapterSummary {
-    fn from_info(info: &wgpu::AdapterInfo) -> Self {
+    fn from_info(info: &wgpu::AdapterInfo, subgroups: Option<[u32; 2]>) -> Self {
         let lower = info.name.to_lowercase();
         let is_software = info.device_type == wgpu::DeviceType::Cpu
             || ["llvmpipe", "lavapipe", "swiftshader", "warp", "software"]
@@ -34,6 +38,7 @@ impl AdapterSummary {
             name: if info.name.is_empty() { "unnamed adapter".into() } else { info.name.clone() },
             backend: format!("{:?}", info.backend),
             is_software,
+            subgroups,
         }
     }
 }
@@ -64,10 +69,14 @@ pub async fn acquire() -> Result<Gpu> {
         })
         .await
         .map_err(|e| EngineError::Gpu(format!("no WebGPU adapter found ({e})")))?;
-    let summary = AdapterSummary::from_info(&adapter.get_info());
+    let subgroup_ops = adapter.features() & wgpu::Features::SUBGROUP;
+    let info = adapter.get_info();
+    let sizes = (!subgroup_ops.is_empty()).then_some([info.subgroup_min_size, info.subgroup_max_size]);
+    let summary = AdapterSummary::from_info(&info, sizes);
     let (device, queue) = adapter
         .request_device(&wgpu::DeviceDescriptor {
             label: Some("dl101"),
+            required_features: subgroup_ops,
             required_limits: wgpu::Limits::downlevel_defaults().using_resolution(adapter.limits()),
             ..Default::default()
         })

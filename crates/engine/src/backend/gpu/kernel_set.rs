@@ -55,6 +55,13 @@ impl KernelSet {
         }
     }
 
+    /// Whether tiled products whose operands are 16-byte aligned read them as vec4s
+    /// (`gemm_vec4.wgsl`): hardware GPUs load 16 bytes in one instruction; on software adapters
+    /// the tiled kernel is kept for the few large products it takes.
+    pub(super) fn vec4_loads(self) -> bool {
+        self == KernelSet::Hardware
+    }
+
     /// Whether convolution forwards go to the implicit-GEMM kernel.
     pub(super) fn tiled_conv(self) -> bool {
         self == KernelSet::Hardware
@@ -77,8 +84,8 @@ mod tests {
             assert_eq!(KernelSet::parse(k.name()), Some(k));
         }
         assert_eq!(KernelSet::parse("fast"), None);
-        let soft = AdapterSummary { name: "llvmpipe".into(), backend: "Vulkan".into(), is_software: true };
-        let hard = AdapterSummary { name: "NVIDIA H100".into(), backend: "Vulkan".into(), is_software: false };
+        let soft = AdapterSummary { name: "llvmpipe".into(), backend: "Vulkan".into(), is_software: true, subgroups: None };
+        let hard = AdapterSummary { name: "NVIDIA H100".into(), backend: "Vulkan".into(), is_software: false, subgroups: Some([32, 32]) };
         assert_eq!(KernelSet::for_adapter(&soft), KernelSet::Software);
         assert_eq!(KernelSet::for_adapter(&hard), KernelSet::Hardware);
     }

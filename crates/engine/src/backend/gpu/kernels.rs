@@ -12,6 +12,7 @@ pub enum Kernel {
     CopyWithin,
     Gemm,
     GemmSmall,
+    GemmVec4,
     ActForward,
     ActBackward,
     PreluDalpha,
@@ -19,7 +20,9 @@ pub enum Kernel {
     SoftmaxBackward,
     ColSum,
     Loss,
+    LossSubgroup,
     CountCorrect,
+    CountCorrectSubgroup,
     GatherRows,
     OptimSgd,
     OptimMomentum,
@@ -50,6 +53,9 @@ pub struct KernelDef {
     pub source: &'static str,
     /// One entry per storage binding (1, 2, ...): `true` where the kernel writes it.
     pub writes: &'static [bool],
+    /// Whether it needs the device's subgroup operations: built only where the device has them
+    /// (natively; naga 30 takes the built-ins without WGSL's `enable subgroups;`, which it rejects).
+    pub subgroups: bool,
 }
 
 const R: bool = false;
@@ -62,6 +68,34 @@ macro_rules! kernel {
             name: $file,
             source: concat!(include_str!("kernels/common.wgsl"), include_str!(concat!("kernels/", $file, ".wgsl"))),
             writes: $writes,
+            subgroups: false,
+        }
+    };
+    // A one-workgroup reduction (a file with share and finish) with either entry point.
+    (workgroup_sum $kernel:ident, $file:literal, $writes:expr) => {
+        KernelDef {
+            kernel: Kernel::$kernel,
+            name: $file,
+            source: concat!(
+                include_str!("kernels/common.wgsl"),
+                include_str!(concat!("kernels/", $file, ".wgsl")),
+                include_str!("kernels/sum_workgroup.wgsl")
+            ),
+            writes: $writes,
+            subgroups: false,
+        }
+    };
+    (subgroup_sum $kernel:ident, $file:literal, $writes:expr) => {
+        KernelDef {
+            kernel: Kernel::$kernel,
+            name: concat!($file, " (subgroups)"),
+            source: concat!(
+                include_str!("kernels/common.wgsl"),
+                include_str!(concat!("kernels/", $file, ".wgsl")),
+                include_str!("kernels/sum_subgroup.wgsl")
+            ),
+            writes: $writes,
+            subgroups: true,
         }
     };
     // A kernel built on the shared tiled product (tiled.wgsl).
@@ -75,6 +109,7 @@ macro_rules! kernel {
                 include_str!(concat!("kernels/", $file, ".wgsl"))
             ),
             writes: $writes,
+            subgroups: false,
         }
     };
 }
@@ -85,14 +120,17 @@ pub const KERNELS: &[KernelDef] = &[
     kernel!(CopyWithin, "copy_within", &[W]),
     kernel!(tiled Gemm, "gemm", &[R, R, R, W]),
     kernel!(GemmSmall, "gemm_small", &[R, R, R, W]),
+    kernel!(GemmVec4, "gemm_vec4", &[R, R, R, W]),
     kernel!(ActForward, "act_forward", &[R, R, W]),
     kernel!(ActBackward, "act_backward", &[R, R, R, W]),
     kernel!(PreluDalpha, "prelu_dalpha", &[R, R, W]),
     kernel!(SoftmaxForward, "softmax_forward", &[R, W]),
     kernel!(SoftmaxBackward, "softmax_backward", &[R, R, W]),
     kernel!(ColSum, "col_sum", &[R, R, W]),
-    kernel!(Loss, "loss", &[R, R, W, W]),
-    kernel!(CountCorrect, "count_correct", &[R, R, W]),
+    kernel!(workgroup_sum Loss, "loss", &[R, R, W, W]),
+    kernel!(subgroup_sum LossSubgroup, "loss", &[R, R, W, W]),
+    kernel!(workgroup_sum CountCorrect, "count_correct", &[R, R, W]),
+    kernel!(subgroup_sum CountCorrectSubgroup, "count_correct", &[R, R, W]),
     kernel!(GatherRows, "gather_rows", &[R, R, W]),
     kernel!(OptimSgd, "optim_sgd", &[W, R]),
     kernel!(OptimMomentum, "optim_momentum", &[W, R, W]),

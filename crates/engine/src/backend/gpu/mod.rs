@@ -41,13 +41,16 @@ pub struct GpuBackend {
     rec: Recorder,
     adapter: AdapterSummary,
     kernels: KernelSet,
+    /// Whether the reductions use subgroup operations (where the device has them).
+    subgroups: bool,
 }
 
 impl GpuBackend {
     /// Wraps an acquired device. Pipelines are built on first use (or by [`Self::compile_all`]).
     pub fn new(gpu: Gpu) -> Self {
         let kernels = KernelSet::for_adapter(&gpu.adapter);
-        GpuBackend { rec: Recorder::new(gpu.device, gpu.queue), adapter: gpu.adapter, kernels }
+        let subgroups = gpu.adapter.subgroups.is_some();
+        GpuBackend { rec: Recorder::new(gpu.device, gpu.queue), adapter: gpu.adapter, kernels, subgroups }
     }
 
     /// Acquires the default device ([`device::acquire`]) and wraps it.
@@ -68,6 +71,22 @@ impl GpuBackend {
     /// Forces a kernel set, whatever the adapter (tests run every variant; the bench compares them).
     pub fn set_kernels(&mut self, kernels: KernelSet) {
         self.kernels = kernels;
+    }
+
+    /// Whether the one-workgroup reductions (the loss, the count of right answers) add their
+    /// threads' shares with subgroup operations: by default wherever the device has them.
+    pub fn subgroups(&self) -> bool {
+        self.subgroups
+    }
+
+    /// Turns the subgroup reductions on or off (tests run both; `dl101 bench` compares them).
+    /// Turning them on fails on a device without subgroup operations.
+    pub fn set_subgroups(&mut self, on: bool) -> Result<()> {
+        if on && self.adapter.subgroups.is_none() {
+            return Err(EngineError::Gpu(format!("{} has no subgroup operations", self.adapter)));
+        }
+        self.subgroups = on;
+        Ok(())
     }
 
     /// Whether the device has been lost (the browser reset it, the driver crashed, or the page
@@ -91,7 +110,7 @@ impl GpuBackend {
     /// browser reports validation errors asynchronously, hence an error scope that is awaited.
     pub async fn compile_all(&mut self) -> Result<()> {
         let scope = self.rec.device.push_error_scope(wgpu::ErrorFilter::Validation);
-        for def in KERNELS {
+        for def in KERNELS.iter().filter(|d| !d.subgroups || self.adapter.subgroups.is_some()) {
             self.rec.ensure_pipeline(def.kernel);
         }
         if let Some(e) = scope.pop().await {

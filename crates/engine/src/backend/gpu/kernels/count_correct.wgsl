@@ -1,5 +1,6 @@
-// out[0] = how many rows of pred are right, in one workgroup of 64: counts per thread in
-// workgroup memory, one barrier, and the first thread adds them.
+// out[0] = how many rows of pred are right, in one workgroup: each of its LANES threads counts a
+// strided share of the rows (as a float: exact below 2^24) and the entry point
+// (sum_workgroup.wgsl or sum_subgroup.wgsl) adds the counts and calls finish.
 // Kinds as in loss.wgsl: softmax cross-entropy compares the row's argmax (first maximum) with the
 // class index; sigmoid BCE compares logit > 0 with target > 0.5; MSE compares the nearest of
 // {-1, 1} (pred >= 0 → 1) with the target's. A row with several columns is right when all are.
@@ -10,12 +11,9 @@ struct Params { kind: u32, rows: u32, cols: u32, pred_off: u32, target_off: u32,
 @group(0) @binding(2) var<storage, read> labels: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-var<workgroup> part: array<u32, 64>;
-
-@compute @workgroup_size(64)
-fn main(@builtin(local_invocation_index) li: u32) {
-    var count = 0u;
-    for (var r = li; r < p.rows; r += 64u) {
+fn share(li: u32) -> f32 {
+    var count = 0.0;
+    for (var r = li; r < p.rows; r += LANES) {
         let base = p.pred_off + r * p.cols;
         var right = true;
         if (p.kind == 1u) {
@@ -37,13 +35,11 @@ fn main(@builtin(local_invocation_index) li: u32) {
                 }
             }
         }
-        count += select(0u, 1u, right);
+        count += select(0.0, 1.0, right);
     }
-    part[li] = count;
-    workgroupBarrier();
-    if (li == 0u) {
-        var total = 0u;
-        for (var t = 0u; t < 64u; t++) { total += part[t]; }
-        out[p.out_off] = f32(total);
-    }
+    return count;
+}
+
+fn finish(total: f32) {
+    out[p.out_off] = total;
 }

@@ -1,7 +1,8 @@
-// The batch-mean loss into loss[0] and its gradient into dpred, in one workgroup of 64: each
-// thread takes a strided share of rows (softmax cross-entropy) or elements (MSE, sigmoid BCE),
-// writes their gradients and sums their losses into workgroup memory; after one barrier the first
-// thread adds the 64 shares in order (no float atomics in WGSL, one barrier, reproducible). Kinds: 0 MSE, 1 softmax cross-entropy (target = class index per row, stored
+// The batch-mean loss into loss[0] and its gradient into dpred, in one workgroup: each of its
+// LANES threads takes a strided share of rows (softmax cross-entropy) or elements (MSE, sigmoid
+// BCE), writes their gradients and returns their summed loss; the entry point (sum_workgroup.wgsl,
+// or sum_subgroup.wgsl where the device has subgroup operations) adds the shares and calls
+// finish. Kinds: 0 MSE, 1 softmax cross-entropy (target = class index per row, stored
 // as a float), 2 sigmoid BCE. Both cross-entropies are fused with their squashing function and
 // shifted so that no exp overflows. A class index outside [0, cols) makes the loss NaN.
 struct Params {
@@ -17,15 +18,12 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> dpred: array<f32>;
 @group(0) @binding(4) var<storage, read_write> loss: array<f32>;
 
-var<workgroup> part: array<f32, 64>;
-
-@compute @workgroup_size(64)
-fn main(@builtin(local_invocation_index) li: u32) {
+fn share(li: u32) -> f32 {
     var s = 0.0;
     let n = p.rows * p.cols;
     if (p.kind == 1u) {
         let inv_rows = 1.0 / f32(p.rows);
-        for (var r = li; r < p.rows; r += 64u) {
+        for (var r = li; r < p.rows; r += LANES) {
             let base = p.pred_off + r * p.cols;
             var m = pred[base];
             for (var c = 1u; c < p.cols; c++) { m = max(m, pred[base + c]); }
@@ -48,7 +46,7 @@ fn main(@builtin(local_invocation_index) li: u32) {
         }
     } else {
         let inv_n = 1.0 / f32(n);
-        for (var i = li; i < n; i += 64u) {
+        for (var i = li; i < n; i += LANES) {
             let x = pred[p.pred_off + i];
             let t = labels[p.target_off + i];
             if (p.kind == 0u) {
@@ -62,11 +60,9 @@ fn main(@builtin(local_invocation_index) li: u32) {
             }
         }
     }
-    part[li] = s;
-    workgroupBarrier();
-    if (li == 0u) {
-        var total = 0.0;
-        for (var t = 0u; t < 64u; t++) { total += part[t]; }
-        loss[p.loss_off] = total / f32(select(n, p.rows, p.kind == 1u));
-    }
+    return s;
+}
+
+fn finish(total: f32) {
+    loss[p.loss_off] = total / f32(select(p.rows * p.cols, p.rows, p.kind == 1u));
 }

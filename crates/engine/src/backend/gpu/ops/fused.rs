@@ -35,6 +35,15 @@ pub(super) fn fusable(act: Activation) -> Option<(u32, f32)> {
     }
 }
 
+/// Whether gemm_vec4.wgsl can read both operands as vec4s: each starts on a multiple of four
+/// floats and the side it is stored along (A: k, or m when transposed; B: n, or k when
+/// transposed) is a multiple of four, so a vec4 never straddles a row or a matrix's edge.
+pub(super) fn vec4_aligned(g: Gemm, a_off: usize, b_off: usize) -> bool {
+    let a_side = if g.trans_a { g.m } else { g.k };
+    let b_side = if g.trans_b { g.k } else { g.n };
+    a_off % 4 == 0 && b_off % 4 == 0 && a_side % 4 == 0 && b_side % 4 == 0
+}
+
 impl GpuBackend {
     /// The gemm with an epilogue; `aux` is the bias (`bias`) or the activation's output that
     /// scales A (`y`, with `epi.dact`). Returns whether the row sums were written (the direct
@@ -100,7 +109,8 @@ impl GpuBackend {
             self.rec.dispatch(Kernel::GemmSmall, &params, &buffers, g)?;
             return Ok(sum.is_some());
         }
-        self.rec.dispatch(Kernel::Gemm, &params, &buffers, (gx as u32, gy as u32))?;
+        let kernel = if self.kernels.vec4_loads() && vec4_aligned(g, a.offset, b.offset) { Kernel::GemmVec4 } else { Kernel::Gemm };
+        self.rec.dispatch(kernel, &params, &buffers, (gx as u32, gy as u32))?;
         Ok(false)
     }
 

@@ -387,7 +387,8 @@ impl Backend for GpuBackend {
             u(loss.offset),
             f32::NAN.to_bits(),
         ];
-        self.rec.dispatch(Kernel::Loss, &params, &[&pred.buf, &target.buf, &dpred.buf, &loss.buf], (1, 1))
+        let kernel = if self.subgroups { Kernel::LossSubgroup } else { Kernel::Loss };
+        self.rec.dispatch(kernel, &params, &[&pred.buf, &target.buf, &dpred.buf, &loss.buf], (1, 1))
     }
 
     fn count_correct(&mut self, op: LossOp, pred: &V, target: &V, out: &V) -> Result<()> {
@@ -406,7 +407,8 @@ impl Backend for GpuBackend {
         inside(OP, "out", out)?;
         apart(OP, ("out", out), &[("pred", Some(pred)), ("target", Some(target))])?;
         let params = [loss_code(op.kind), u(rows), u(cols), u(pred.offset), u(target.offset), u(out.offset)];
-        self.rec.dispatch(Kernel::CountCorrect, &params, &[&pred.buf, &target.buf, &out.buf], (1, 1))
+        let kernel = if self.subgroups { Kernel::CountCorrectSubgroup } else { Kernel::CountCorrect };
+        self.rec.dispatch(kernel, &params, &[&pred.buf, &target.buf, &out.buf], (1, 1))
     }
 
     fn gather_rows(&mut self, src: &V, cols: usize, index: &V, dst: &V) -> Result<()> {
