@@ -62,55 +62,40 @@ const R: bool = false;
 const W: bool = true;
 
 macro_rules! kernel {
+    // The source is common.wgsl, the files named before the kernel's own, its own, and the files
+    // named after it (WGSL has no includes).
+    (@def $kernel:ident, $name:expr, [$($before:literal),*], $file:literal, [$($after:literal),*], $writes:expr, $subgroups:expr) => {
+        KernelDef {
+            kernel: Kernel::$kernel,
+            name: $name,
+            source: concat!(
+                include_str!("kernels/common.wgsl"),
+                $(include_str!(concat!("kernels/", $before, ".wgsl")),)*
+                include_str!(concat!("kernels/", $file, ".wgsl"))
+                $(, include_str!(concat!("kernels/", $after, ".wgsl")))*
+            ),
+            writes: $writes,
+            subgroups: $subgroups,
+        }
+    };
     ($kernel:ident, $file:literal, $writes:expr) => {
-        KernelDef {
-            kernel: Kernel::$kernel,
-            name: $file,
-            source: concat!(include_str!("kernels/common.wgsl"), include_str!(concat!("kernels/", $file, ".wgsl"))),
-            writes: $writes,
-            subgroups: false,
-        }
+        kernel!(@def $kernel, $file, [], $file, [], $writes, false)
     };
-    // A one-workgroup reduction (a file with share and finish) with either entry point.
-    (workgroup_sum $kernel:ident, $file:literal, $writes:expr) => {
-        KernelDef {
-            kernel: Kernel::$kernel,
-            name: $file,
-            source: concat!(
-                include_str!("kernels/common.wgsl"),
-                include_str!(concat!("kernels/", $file, ".wgsl")),
-                include_str!("kernels/sum_workgroup.wgsl")
-            ),
-            writes: $writes,
-            subgroups: false,
-        }
-    };
-    (subgroup_sum $kernel:ident, $file:literal, $writes:expr) => {
-        KernelDef {
-            kernel: Kernel::$kernel,
-            name: concat!($file, " (subgroups)"),
-            source: concat!(
-                include_str!("kernels/common.wgsl"),
-                include_str!(concat!("kernels/", $file, ".wgsl")),
-                include_str!("kernels/sum_subgroup.wgsl")
-            ),
-            writes: $writes,
-            subgroups: true,
-        }
+    // The products: the epilogue and bindings they share (gemm_common.wgsl), and for the scalar
+    // tiled kernel the tiled product (tiled.wgsl).
+    (gemm $kernel:ident, $file:literal, [$($before:literal),*], $writes:expr) => {
+        kernel!(@def $kernel, $file, [$($before,)* "gemm_common"], $file, [], $writes, false)
     };
     // A kernel built on the shared tiled product (tiled.wgsl).
     (tiled $kernel:ident, $file:literal, $writes:expr) => {
-        KernelDef {
-            kernel: Kernel::$kernel,
-            name: $file,
-            source: concat!(
-                include_str!("kernels/common.wgsl"),
-                include_str!("kernels/tiled.wgsl"),
-                include_str!(concat!("kernels/", $file, ".wgsl"))
-            ),
-            writes: $writes,
-            subgroups: false,
-        }
+        kernel!(@def $kernel, $file, ["tiled"], $file, [], $writes, false)
+    };
+    // A one-workgroup reduction (a file with share and finish) with either entry point.
+    (workgroup_sum $kernel:ident, $file:literal, $writes:expr) => {
+        kernel!(@def $kernel, $file, [], $file, ["sum_workgroup"], $writes, false)
+    };
+    (subgroup_sum $kernel:ident, $file:literal, $writes:expr) => {
+        kernel!(@def $kernel, concat!($file, " (subgroups)"), [], $file, ["sum_subgroup"], $writes, true)
     };
 }
 
@@ -118,9 +103,9 @@ macro_rules! kernel {
 pub const KERNELS: &[KernelDef] = &[
     kernel!(Fill, "fill", &[W]),
     kernel!(CopyWithin, "copy_within", &[W]),
-    kernel!(tiled Gemm, "gemm", &[R, R, R, W]),
+    kernel!(gemm Gemm, "gemm", ["tiled"], &[R, R, R, W]),
     kernel!(GemmSmall, "gemm_small", &[R, R, R, W]),
-    kernel!(GemmVec4, "gemm_vec4", &[R, R, R, W]),
+    kernel!(gemm GemmVec4, "gemm_vec4", [], &[R, R, R, W]),
     kernel!(ActForward, "act_forward", &[R, R, W]),
     kernel!(ActBackward, "act_backward", &[R, R, R, W]),
     kernel!(PreluDalpha, "prelu_dalpha", &[R, R, W]),
